@@ -1,0 +1,47 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := DEBUG=$${DEBUG:-true} $(BIN)/python manage.py
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test install lint format superuser fixture
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Re-install only when the dependency list changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) loaddata tay_ho
+	@if [ -n "$$DJANGO_SUPERUSER_USERNAME" ]; then \
+		$(MANAGE) createsuperuser --noinput || echo "No new superuser (see the message above)."; \
+	else \
+		echo "To sign in at http://$(HOST)/admin/, run: make superuser"; \
+	fi
+	$(MANAGE) runserver $(HOST)
+
+test: install lint
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+superuser: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) createsuperuser
+
+fixture: install
+	$(BIN)/python fixtures/build_tay_ho.py

@@ -1,0 +1,375 @@
+"""The newsroom's content: sections, articles, their body blocks and links."""
+
+import uuid
+from itertools import chain
+from operator import attrgetter
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import text
+
+# Top-level paths that a section slug must not take over.
+RESERVED_SLUGS = frozenset(
+    {"admin", "media", "static", "rss", "tim-kiem", "tin-tuc", "sitemap", "robots"}
+)
+
+NO_SECTION_SLUG = "tin-tuc"
+"""The URL segment of an article that has no section (the seed story is one)."""
+
+
+def validate_section_slug(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is reserved for another page of the site."), params={"slug": value}
+        )
+
+
+def unique_slug(model, title, *, exclude_pk=None, max_length=200):
+    """The Vietnamese slug of ``title``, suffixed ``-2``, ``-3``... until unused."""
+    base = text.slugify(title, max_length=max_length - 8) or "bai-viet"
+    taken = set(
+        model._default_manager.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class SlugKeyManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Category(models.Model):
+    """A section of the site ("Chỉ đạo - Điều hành", "Nhịp sống Thủ đô"...)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"), max_length=100, unique=True, validators=[validate_section_slug]
+    )
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Sections are listed in this order.")
+    )
+
+    objects = SlugKeyManager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Category, self.name, exclude_pk=self.pk, max_length=100)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:category", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, at=None):
+        """What readers may see: published, and not scheduled for later than ``at``.
+
+        This is the one rule of visibility; every public page, feed, sitemap and
+        search goes through it. Scheduling needs no job: an article whose
+        ``published_at`` is in the future simply is not here until then.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=at or timezone.now())
+
+    def latest_first(self):
+        return self.order_by("-published_at", "-pk")
+
+    def listing(self):
+        """What a list of headlines needs, in one query."""
+        return self.select_related("category").defer("sapo", "search_text")
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("headline"), max_length=255)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text=_("Made from the headline when left empty."),
+    )
+    sapo = models.TextField(_("sapo"), blank=True, help_text=_("The lead paragraph."))
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("section"),
+        on_delete=models.PROTECT,
+        related_name="articles",
+        null=True,
+        blank=True,
+    )
+    byline = models.CharField(_("byline"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_("A time in the future schedules the article."),
+    )
+    is_pick = models.BooleanField(
+        _("editor's pick"), default=False, help_text=_("Shown across the site as “Nên xem”.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised on every save; a form opened on an older version may not save.",
+    )
+    search_text = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Headline, sapo and body folded by articles.text.fold, for search.",
+    )
+
+    objects = ArticleManager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="article_visible"),
+            models.Index(fields=["category", "status", "published_at"], name="article_section"),
+            models.Index(fields=["is_pick", "status", "published_at"], name="article_pick"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Article, self.title, exclude_pk=self.pk)
+        self.search_text = self.fold_search_text()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        section = self.category.slug if self.category_id else NO_SECTION_SLUG
+        return reverse(
+            "articles:article", kwargs={"section": section, "slug": self.slug, "pk": self.pk}
+        )
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def is_visible(self):
+        """Whether readers can see the article now (the same rule as ``published()``)."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    def body(self):
+        """Text blocks and figures, in the order the editor placed them."""
+        return sorted(chain(self.textblocks.all(), self.figures.all()), key=attrgetter("position"))
+
+    def related_articles(self):
+        """The editor's related links that readers may see, in the editor's order."""
+        return (
+            Article.objects.published()
+            .listing()
+            .filter(related_from__article=self)
+            .order_by("related_from__position")
+        )
+
+    def other_news(self, limit=10):
+        """ "Tin khác": the latest published articles other than this one."""
+        return Article.objects.published().listing().exclude(pk=self.pk).latest_first()[:limit]
+
+    def fold_search_text(self):
+        parts = [self.title, self.sapo]
+        if self.pk:
+            parts += [block.searchable_text() for block in self.body()]
+        return text.fold("\n".join(filter(None, parts)))
+
+    def refresh_search_text(self):
+        """Re-fold the stored search text after the body changed."""
+        self.search_text = self.fold_search_text()
+        Article.objects.filter(pk=self.pk).update(search_text=self.search_text)
+
+
+class BlockKeyManager(models.Manager):
+    def get_by_natural_key(self, article_slug, position):
+        return self.get(article__slug=article_slug, position=position)
+
+
+class BodyBlock(models.Model):
+    """A piece of an article's body; text blocks and figures share one order."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="%(class)ss")
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    objects = BlockKeyManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position"]
+
+    def natural_key(self):
+        return (*self.article.natural_key(), self.position)
+
+    natural_key.dependencies = ["articles.article"]
+
+
+class TextBlock(BodyBlock):
+    kind = "text"
+
+    text = models.TextField(_("text"), help_text=_("One paragraph per line."))
+
+    class Meta(BodyBlock.Meta):
+        verbose_name = _("text block")
+        verbose_name_plural = _("text blocks")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="textblock_position")
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+    def paragraphs(self):
+        return text.paragraphs(self.text)
+
+    def searchable_text(self):
+        return self.text
+
+
+def figure_upload_to(instance, filename):
+    # Never keep the uploader's file name: it may be anything, and it leaks.
+    suffix = PurePath(filename).suffix.lower()
+    return f"figures/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Figure(BodyBlock):
+    """A photo in the body, with its caption; the image itself is optional."""
+
+    kind = "figure"
+
+    image = models.ImageField(
+        _("image"),
+        upload_to=figure_upload_to,
+        width_field="image_width",
+        height_field="image_height",
+        blank=True,
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    caption = models.TextField(_("caption"), blank=True)
+    credit = models.CharField(_("credit"), max_length=200, blank=True)
+    alt_text = models.CharField(
+        _("alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the photo shows, for readers who cannot see it."),
+    )
+
+    class Meta(BodyBlock.Meta):
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="figure_position")
+        ]
+
+    def __str__(self):
+        return self.caption[:60] or str(_("figure"))
+
+    def clean(self):
+        if self.image and not self.alt_text.strip():
+            raise ValidationError({"alt_text": _("A figure with an image needs alt text.")})
+
+    def searchable_text(self):
+        return self.caption
+
+
+class RelatedLinkManager(models.Manager):
+    def get_by_natural_key(self, article_slug, target_slug):
+        return self.get(article__slug=article_slug, target__slug=target_slug)
+
+
+class RelatedLink(models.Model):
+    """An editor's link from one article to another ("Có thể bạn quan tâm")."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    target = models.ForeignKey(
+        Article,
+        verbose_name=_("related article"),
+        on_delete=models.CASCADE,
+        related_name="related_from",
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    objects = RelatedLinkManager()
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("related link")
+        verbose_name_plural = _("related links")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "target"], name="relatedlink_once"),
+            models.CheckConstraint(
+                condition=~models.Q(article=models.F("target")), name="relatedlink_not_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article} → {self.target}"
+
+    def natural_key(self):
+        return (*self.article.natural_key(), *self.target.natural_key())
+
+    natural_key.dependencies = ["articles.article"]
+
+    def clean(self):
+        if self.article_id and self.article_id == self.target_id:
+            raise ValidationError({"target": _("An article cannot be related to itself.")})

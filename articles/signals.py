@@ -1,0 +1,19 @@
+"""Keep an article's stored search text in step with its body."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Article, Figure, TextBlock
+
+
+@receiver([post_save, post_delete], sender=TextBlock)
+@receiver([post_save, post_delete], sender=Figure)
+def refold_article(sender, instance, raw=False, **kwargs):
+    # Fixtures carry their own search text; the article may not be complete yet.
+    if raw:
+        return
+    try:
+        article = instance.article
+    except Article.DoesNotExist:
+        return  # the article itself is being deleted
+    article.refresh_search_text()

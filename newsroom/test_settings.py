@@ -1,0 +1,16 @@
+"""Settings for the test suite: fast, isolated, and honest about which services are real.
+
+``DATABASE_URL`` and ``CACHE_URL`` still choose the database and cache, so the
+same suite runs on PostgreSQL and Redis when they are given.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-key")
+
+from .settings import *  # noqa: E402,F403
+from .settings import env  # noqa: E402
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

@@ -1,0 +1,22 @@
+import pytest
+from django.core.management import call_command
+
+from .factories import make_article, make_category  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test writes its uploads to a folder of its own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def seed(db):
+    """The Tây Hồ story and everything its page links to, from the project's fixture."""
+    call_command("loaddata", "tay_ho", verbosity=0)
+    from articles.models import Article
+
+    return Article.objects.get(
+        slug="quan-tay-ho-chu-dong-vuot-kho-hoan-thanh-xuat-sac-cac-phong-trao-thi-dua"
+    )

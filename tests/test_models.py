@@ -1,0 +1,161 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import timezone
+
+from articles.models import Article, Category, Figure, RelatedLink
+
+from .factories import make_article, make_category, png_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_published_shows_only_published_articles_whose_time_has_come():
+    visible = make_article("Đã đăng")
+    make_article("Bản nháp", status=Article.Status.DRAFT)
+    make_article("Chờ duyệt", status=Article.Status.REVIEW)
+    make_article("Hẹn giờ", published_at=timezone.now() + timedelta(hours=2))
+    make_article("Chưa có giờ", published_at=None)
+    assert list(Article.objects.published()) == [visible]
+
+
+def test_a_scheduled_article_appears_at_its_minute_without_any_job():
+    at = timezone.now() + timedelta(minutes=30)
+    scheduled = make_article("Hẹn giờ", published_at=at)
+    assert scheduled not in Article.objects.published()
+    assert scheduled in Article.objects.published(at=at)
+    assert scheduled not in Article.objects.published(at=at - timedelta(seconds=1))
+
+
+def test_is_visible_follows_the_same_rule_as_published():
+    articles = [
+        make_article(),
+        make_article(status=Article.Status.DRAFT),
+        make_article(published_at=timezone.now() + timedelta(days=1)),
+    ]
+    visible = set(Article.objects.published())
+    assert (
+        [a.is_visible for a in articles]
+        == [a in visible for a in articles]
+        == [
+            True,
+            False,
+            False,
+        ]
+    )
+
+
+def test_the_slug_comes_from_the_vietnamese_headline():
+    article = make_article("Đề xuất mở rộng đường Nguyễn Trãi")
+    assert article.slug == "de-xuat-mo-rong-duong-nguyen-trai"
+
+
+def test_two_articles_with_one_headline_get_distinct_slugs():
+    first = make_article("Hà Nội đón Tết")
+    second = make_article("Hà Nội đón Tết")
+    third = make_article("Hà Nội đón Tết")
+    assert [first.slug, second.slug, third.slug] == [
+        "ha-noi-don-tet",
+        "ha-noi-don-tet-2",
+        "ha-noi-don-tet-3",
+    ]
+
+
+def test_a_headline_with_no_letters_still_gets_a_slug():
+    assert make_article("?!").slug == "bai-viet"
+
+
+def test_an_edited_headline_keeps_its_slug():
+    article = make_article("Tiêu đề cũ")
+    article.title = "Tiêu đề mới"
+    article.save()
+    assert article.slug == "tieu-de-cu"
+
+
+def test_the_canonical_url_carries_section_slug_and_id():
+    section = make_category("Nhịp sống Thủ đô")
+    article = make_article("Phố Hàng Mã vào Tết", category=section)
+    assert section.slug == "nhip-song-thu-do"
+    assert section.get_absolute_url() == "/nhip-song-thu-do/"
+    assert article.get_absolute_url() == f"/nhip-song-thu-do/pho-hang-ma-vao-tet-{article.pk}.html"
+
+
+def test_an_article_without_a_section_lives_under_tin_tuc():
+    article = make_article("Không chuyên mục")
+    assert article.get_absolute_url() == f"/tin-tuc/khong-chuyen-muc-{article.pk}.html"
+
+
+def test_a_section_cannot_take_a_reserved_path():
+    with pytest.raises(ValidationError) as error:
+        Category(name="Quản trị", slug="admin").full_clean()
+    assert "slug" in error.value.message_dict
+
+
+def test_sections_are_ordered_by_position():
+    make_category("B", position=2)
+    make_category("A", position=3)
+    make_category("C", position=1)
+    assert [c.name for c in Category.objects.all()] == ["C", "B", "A"]
+
+
+def test_body_interleaves_text_and_figures_by_position():
+    article = make_article(blocks=["Đoạn một.", {"caption": "Ảnh một"}, "Đoạn hai."])
+    assert [(b.kind, b.position) for b in article.body()] == [
+        ("text", 1),
+        ("figure", 2),
+        ("text", 3),
+    ]
+
+
+def test_a_figure_with_an_image_needs_alt_text():
+    figure = Figure(article=make_article(), position=1, image=png_upload(), caption="Ảnh")
+    with pytest.raises(ValidationError) as error:
+        figure.clean()
+    assert "alt_text" in error.value.message_dict
+
+
+def test_related_articles_keep_the_editors_order_and_hide_unpublished_ones():
+    first, hidden, second = (
+        make_article("Một"),
+        make_article("Nháp", status=Article.Status.DRAFT),
+        make_article("Hai"),
+    )
+    article = make_article(related=[second, hidden, first])
+    assert list(article.related_articles()) == [second, first]
+
+
+def test_an_article_cannot_be_related_to_itself():
+    article = make_article()
+    with pytest.raises(ValidationError):
+        RelatedLink(article=article, target=article).clean()
+    with pytest.raises(IntegrityError):
+        RelatedLink.objects.create(article=article, target=article)
+
+
+def test_other_news_is_the_latest_visible_articles_except_this_one():
+    now = timezone.now()
+    reading = make_article("Đang đọc", published_at=now - timedelta(minutes=1))
+    older = [make_article(f"Cũ {n}", published_at=now - timedelta(hours=n)) for n in range(1, 13)]
+    make_article("Nháp", status=Article.Status.DRAFT)
+    assert list(reading.other_news()) == older[:10]
+
+
+def test_search_text_follows_headline_sapo_and_body_edits():
+    article = make_article("Tây Hồ", sapo="Hồ Tây lộng gió", blocks=["Đường Thanh Niên"])
+    assert article.search_text == "tay ho\nho tay long gio\nduong thanh nien"
+    Figure.objects.create(article=article, position=2, caption="Ảnh Đống Đa")
+    article.refresh_from_db()
+    assert article.search_text.endswith("anh dong da")
+    article.textblocks.get().delete()
+    article.refresh_from_db()
+    assert "thanh nien" not in article.search_text
+
+
+def test_a_section_in_use_cannot_be_deleted():
+    section = make_category()
+    make_article(category=section)
+    with pytest.raises(Exception, match="protected"):
+        section.delete()
+    assert Category.objects.filter(pk=section.pk).exists()
