@@ -19,6 +19,8 @@ RESERVED_SLUGS = frozenset(
     {"admin", "media", "static", "rss", "tim-kiem", "tin-tuc", "sitemap", "robots"}
 )
 
+MAX_SEARCH_WORDS = 12
+
 NO_SECTION_SLUG = "tin-tuc"
 """The URL segment of an article that has no section (the seed story is one)."""
 
@@ -93,6 +95,18 @@ class ArticleQuerySet(models.QuerySet):
         ``published_at`` is in the future simply is not here until then.
         """
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=at or timezone.now())
+
+    def search(self, query):
+        """Articles whose headline, sapo or body hold every word of ``query``.
+
+        Accents and case do not matter: both sides are folded by ``text.fold``.
+        """
+        words = text.fold(query).split()[:MAX_SEARCH_WORDS]
+        if not words:
+            return self.none()
+        for word in words:
+            self = self.filter(search_text__contains=word)
+        return self
 
     def latest_first(self):
         return self.order_by("-published_at", "-pk")
