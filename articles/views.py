@@ -43,6 +43,11 @@ def article_detail(request, section, slug, pk):
     if request.path != canonical:
         # An old headline or section in the link: send readers and crawlers on.
         return redirect(canonical, permanent=True)
+    return render_article(request, article)
+
+
+def render_article(request, article, **context):
+    """The article page as readers see it; the admin's preview renders it too."""
     return render(
         request,
         "articles/article_detail.html",
@@ -50,5 +55,6 @@ def article_detail(request, section, slug, pk):
             "article": article,
             "related": article.related_articles(),
             "other_news": article.other_news(),
+            **context,
         },
     )
