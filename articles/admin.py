@@ -1,6 +1,25 @@
-from django.contrib import admin
+"""The editors' desk: writing, illustrating, linking and publishing in the admin."""
 
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from reversion import create_revision, set_comment, set_user
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
+from . import history
+from .forms import ArticleForm, FigureForm, can_publish
 from .models import Article, Category, Figure, RelatedLink, TextBlock
+from .views import render_article
 
 
 @admin.register(Category)
@@ -8,30 +27,240 @@ class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
 
 
 class TextBlockInline(admin.StackedInline):
     model = TextBlock
+    fields = ["position", "text"]
     extra = 0
 
 
 class FigureInline(admin.StackedInline):
     model = Figure
+    form = FigureForm
+    fields = ["position", "thumbnail", "image", "alt_text", "caption", "credit"]
+    readonly_fields = ["thumbnail"]
     extra = 0
+
+    @admin.display(description=gettext_lazy("preview"))
+    def thumbnail(self, figure):
+        if not figure.image:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" class="figure-thumbnail" width="160">',
+            figure.image.url,
+            figure.alt_text,
+        )
+
+
+class KnownChoiceAutocomplete(AutocompleteSelect):
+    """An autocomplete that labels the article already chosen without asking the database.
+
+    Django's widget looks up each row's chosen article on its own: one query per
+    related link. The inline has them all already (``select_related``).
+    """
+
+    known = None
+
+    def optgroups(self, name, value, attr=None):
+        if self.known is None or [str(v) for v in value if v] != [str(self.known.pk)]:
+            return super().optgroups(name, value, attr)
+        option = self.create_option(name, self.known.pk, str(self.known), True, 0)
+        return [(None, [option], 0)]
+
+
+class RelatedLinkForm(forms.ModelForm):
+    class Meta:
+        model = RelatedLink
+        fields = ["position", "target"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = self.fields["target"].widget
+        inner = getattr(widget, "widget", widget)
+        if self.instance.target_id and isinstance(inner, KnownChoiceAutocomplete):
+            inner.known = self.instance.target
 
 
 class RelatedLinkInline(admin.TabularInline):
     model = RelatedLink
+    form = RelatedLinkForm
     fk_name = "article"
+    fields = ["position", "target"]
     autocomplete_fields = ["target"]
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article", "target")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "target":
+            kwargs["widget"] = KnownChoiceAutocomplete(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "category", "status", "published_at", "updated_at"]
-    list_filter = ["status", "category"]
-    list_select_related = ["category"]
-    search_fields = ["title"]
-    date_hierarchy = "published_at"
+class ArticleAdmin(VersionAdmin):
+    form = ArticleForm
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "sapo", "category", "byline", "opened_version"]}),
+        (gettext_lazy("Publication"), {"fields": ["status", "published_at", "is_pick"]}),
+    ]
+    prepopulated_fields = {"slug": ["title"]}
     inlines = [TextBlockInline, FigureInline, RelatedLinkInline]
+    list_display = ["title", "category", "status", "published_at", "updated_at", "updated_by"]
+    list_filter = ["status", "category", "is_pick"]
+    list_select_related = ["category", "updated_by"]
+    date_hierarchy = "published_at"
+    search_fields = ["title"]  # answered by Article.objects.search, see get_search_results
+    show_full_result_count = False
+    list_per_page = 50
+    actions = ["publish", "unpublish"]
+    object_history_template = "admin/articles/article/object_history.html"
+    change_list_template = "admin/articles/article/change_list.html"
+
+    @property
+    def media(self):
+        # Listed after admin/js/urlify.js, so that the Vietnamese rule replaces URLify.
+        return super().media + forms.Media(
+            js=["admin/js/urlify.js", "articles/js/slug.js", "articles/js/admin-slug.js"]
+        )
+
+    # Who may do what ----------------------------------------------------------
+
+    def has_change_permission(self, request, obj=None):
+        published = obj is not None and obj.status == Article.Status.PUBLISHED
+        if published and not can_publish(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        if can_publish(request.user):
+            return []
+        return ["published_at", "is_pick"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class UserArticleForm(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, user=request.user, **kw)
+
+        return UserArticleForm
+
+    # Saving -------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.renumber_body()
+        form.instance.refresh_search_text()
+
+    # The list -----------------------------------------------------------------
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.search(search_term), False
+
+    def changelist_view(self, request, extra_context=None):
+        counts = Article.objects.aggregate(
+            drafts=Count("pk", filter=Q(status=Article.Status.DRAFT)),
+            in_review=Count("pk", filter=Q(status=Article.Status.REVIEW)),
+        )
+        return super().changelist_view(request, {**counts, **(extra_context or {})})
+
+    @admin.action(
+        description=gettext_lazy("Publish the selected articles"), permissions=["publish"]
+    )
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.PUBLISHED, _("Published"))
+
+    @admin.action(
+        description=gettext_lazy("Unpublish the selected articles"), permissions=["publish"]
+    )
+    def unpublish(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.DRAFT, _("Unpublished"))
+
+    def _set_status(self, request, queryset, status, verb):
+        changed = 0
+        for article in queryset.exclude(status=status):
+            with create_revision():
+                set_user(request.user)
+                set_comment(verb)
+                article.status = status
+                if status == Article.Status.PUBLISHED and not article.published_at:
+                    article.published_at = timezone.now()
+                article.updated_by = request.user
+                article.save()
+                self.log_change(request, article, verb)
+            changed += 1
+        self.message_user(
+            request,
+            _("%(verb)s: %(count)d article(s).") % {"verb": verb, "count": changed},
+            messages.SUCCESS,
+        )
+
+    # Preview and history ------------------------------------------------------
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="articles_article_preview",
+            ),
+            path(
+                "<path:object_id>/history/<int:version_id>/changes/",
+                self.admin_site.admin_view(self.changes_view),
+                name="articles_article_changes",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def may_preview(self, request, article):
+        return can_publish(request.user) or (
+            article.created_by_id == request.user.pk and self.has_view_permission(request, article)
+        )
+
+    def preview_view(self, request, object_id):
+        article = get_object_or_404(
+            Article.objects.select_related("category").prefetch_related("textblocks", "figures"),
+            pk=object_id,
+        )
+        if not self.may_preview(request, article):
+            raise PermissionDenied
+        response = render_article(request, article, preview=True)
+        # A preview is for this person only: no shared cache, no search engine.
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def changes_view(self, request, object_id, version_id):
+        article = get_object_or_404(Article, pk=object_id)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        version = get_object_or_404(
+            Version.objects.get_for_object(article).select_related("revision__user"),
+            pk=version_id,
+        )
+        before = history.previous_version(version)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "version": version,
+            "previous": before,
+            "diff": history.diff(before, version),
+            "title": _("What changed"),
+        }
+        return TemplateResponse(request, "admin/articles/article/changes.html", context)

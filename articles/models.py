@@ -192,6 +192,7 @@ class Article(models.Model):
         ordering = ["-published_at", "-pk"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        permissions = [("publish_article", _("Can publish, unpublish and schedule articles"))]
         indexes = [
             models.Index(fields=["status", "published_at"], name="article_visible"),
             models.Index(fields=["category", "status", "published_at"], name="article_section"),
@@ -204,6 +205,8 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Article, self.title, exclude_pk=self.pk)
+        if self.pk:
+            self.version += 1
         self.search_text = self.fold_search_text()
         super().save(*args, **kwargs)
 
@@ -242,6 +245,12 @@ class Article(models.Model):
         """ "Tin khác": the latest published articles other than this one."""
         return Article.objects.published().listing().exclude(pk=self.pk).latest_first()[:limit]
 
+    def renumber_body(self):
+        """Number the blocks 1, 2, 3... in body order, so no two share a position."""
+        for number, block in enumerate(self.body(), start=1):
+            if block.position != number:
+                type(block).objects.filter(pk=block.pk).update(position=number)
+
     def fold_search_text(self):
         parts = [self.title, self.sapo]
         if self.pk:
@@ -260,7 +269,11 @@ class BlockKeyManager(models.Manager):
 
 
 class BodyBlock(models.Model):
-    """A piece of an article's body; text blocks and figures share one order."""
+    """A piece of an article's body; text blocks and figures share one order.
+
+    Positions are not unique in the database: a reorder swaps them, one row at
+    a time. ``Article.renumber_body()`` makes them 1..n again after every edit.
+    """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="%(class)ss")
     position = models.PositiveIntegerField(_("position"), default=0)
@@ -269,7 +282,7 @@ class BodyBlock(models.Model):
 
     class Meta:
         abstract = True
-        ordering = ["position"]
+        ordering = ["position", "pk"]
 
     def natural_key(self):
         return (*self.article.natural_key(), self.position)
@@ -285,9 +298,6 @@ class TextBlock(BodyBlock):
     class Meta(BodyBlock.Meta):
         verbose_name = _("text block")
         verbose_name_plural = _("text blocks")
-        constraints = [
-            models.UniqueConstraint(fields=["article", "position"], name="textblock_position")
-        ]
 
     def __str__(self):
         return self.text[:60]
@@ -331,9 +341,6 @@ class Figure(BodyBlock):
     class Meta(BodyBlock.Meta):
         verbose_name = _("figure")
         verbose_name_plural = _("figures")
-        constraints = [
-            models.UniqueConstraint(fields=["article", "position"], name="figure_position")
-        ]
 
     def __str__(self):
         return self.caption[:60] or str(_("figure"))

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "reversion",
     "articles",
 ]
 
@@ -82,6 +83,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -94,3 +96,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 SITE_NAME = env("SITE_NAME", default="Tin Hà Nội")
+
+# Photo uploads (checked by articles/uploads.py)
+FIGURE_MAX_BYTES = env.int("FIGURE_MAX_BYTES", default=10 * 1024 * 1024)
+FIGURE_MAX_PIXELS = env.int("FIGURE_MAX_PIXELS", default=40_000_000)

@@ -1,0 +1,105 @@
+"""The editors' forms: who may set which status, and no lost updates."""
+
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from .models import Article, Figure
+from .uploads import check_image
+
+
+def can_publish(user):
+    return user.has_perm("articles.publish_article")
+
+
+class ArticleForm(forms.ModelForm):
+    """An article as one person edits it.
+
+    ``opened_version`` is the article's version when the form was opened. A save from
+    a form opened before someone else's save is refused, and the form comes
+    back with this person's text in it, so neither edit is lost.
+    """
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "slug",
+            "sapo",
+            "category",
+            "byline",
+            "status",
+            "published_at",
+            "is_pick",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not self.is_bound:
+            self.initial["opened_version"] = self.instance.version
+        if not can_publish(user) and "status" in self.fields:
+            status = self.fields["status"]
+            status.choices = [
+                choice for choice in status.choices if choice[0] != Article.Status.PUBLISHED
+            ]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        was_published = self.instance.status == Article.Status.PUBLISHED
+        if (status == Article.Status.PUBLISHED or was_published) and not can_publish(self.user):
+            # The choices already hide this; a crafted POST still gets a clear "no".
+            raise forms.ValidationError(_("Only editors may publish or unpublish articles."))
+        return status
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self._refuse_stale_save(cleaned.get("opened_version"))
+        if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("published_at"):
+            cleaned["published_at"] = timezone.now()
+        return cleaned
+
+    def _refuse_stale_save(self, opened_version):
+        # Lock the row for the rest of the admin's transaction (on PostgreSQL),
+        # so two saves cannot both pass this check.
+        current = (
+            Article.objects.select_for_update(of=("self",))
+            .filter(pk=self.instance.pk)
+            .values_list("version", "updated_by__username", "updated_at")
+            .first()
+        )
+        if current is None or opened_version == current[0]:
+            return
+        version, who, when = current
+        history = reverse("admin:articles_article_history", args=[self.instance.pk])
+        raise forms.ValidationError(
+            format_html(
+                _(
+                    "{who} saved this article at {when}, after you opened it. Your changes "
+                    'are kept below but were not saved. <a href="{history}">See the other '
+                    "change</a>, then reload the article and apply your changes again."
+                ),
+                who=who or _("Someone"),
+                when=timezone.localtime(when).strftime("%H:%M %d/%m/%Y"),
+                history=history,
+            ),
+            code="stale",
+        )
+
+
+class FigureForm(forms.ModelForm):
+    class Meta:
+        model = Figure
+        fields = ["position", "image", "alt_text", "caption", "credit"]
+        widgets = {"caption": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and image is not self.initial.get("image") and hasattr(image, "size"):
+            check_image(image)
+        return image
