@@ -8,6 +8,8 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Prefetch, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +22,7 @@ RESERVED_SLUGS = frozenset(
 )
 
 MAX_SEARCH_WORDS = 12
+MAX_SEARCH_QUERY = 200
 
 NO_SECTION_SLUG = "tin-tuc"
 """The URL segment of an article that has no section (the seed story is one)."""
@@ -52,6 +55,24 @@ class SlugKeyManager(models.Manager):
         return self.get(slug=slug)
 
 
+class CategoryManager(SlugKeyManager):
+    def with_latest(self, count):
+        """Sections that have visible articles, each with its ``count`` newest, in two queries."""
+        ranked = (
+            Article.objects.published()
+            .listing()
+            .annotate(
+                rank=Window(RowNumber(), partition_by="category", order_by=["-published_at", "-pk"])
+            )
+            .filter(rank__lte=count)
+            .latest_first()
+        )
+        sections = self.filter(
+            pk__in=Article.objects.published().values("category")
+        ).prefetch_related(Prefetch("articles", queryset=ranked, to_attr="latest"))
+        return list(sections)
+
+
 class Category(models.Model):
     """A section of the site ("Chỉ đạo - Điều hành", "Nhịp sống Thủ đô"...)."""
 
@@ -64,7 +85,7 @@ class Category(models.Model):
         _("position"), default=0, help_text=_("Sections are listed in this order.")
     )
 
-    objects = SlugKeyManager()
+    objects = CategoryManager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -232,13 +253,37 @@ class Article(models.Model):
         """Text blocks and figures, in the order the editor placed them."""
         return sorted(chain(self.textblocks.all(), self.figures.all()), key=attrgetter("position"))
 
-    def related_articles(self):
-        """The editor's related links that readers may see, in the editor's order."""
-        return (
+    def related_articles(self, limit=None):
+        """The editor's related links that readers may see, in the editor's order.
+
+        With a ``limit``, a shorter list is topped up to it with the newest
+        articles of the same section; the editor's own choices are never cut.
+        """
+        chosen = list(
             Article.objects.published()
             .listing()
             .filter(related_from__article=self)
             .order_by("related_from__position")
+        )
+        if limit is None or len(chosen) >= limit or not self.category_id:
+            return chosen
+        more = (
+            Article.objects.published()
+            .listing()
+            .filter(category_id=self.category_id)
+            .exclude(pk__in=[self.pk, *(a.pk for a in chosen)])
+            .latest_first()[: limit - len(chosen)]
+        )
+        return chosen + list(more)
+
+    def picks(self, limit=5):
+        """ "Nên xem": the editor's picks readers may see, other than this article."""
+        return (
+            Article.objects.published()
+            .listing()
+            .filter(is_pick=True)
+            .exclude(pk=self.pk)
+            .latest_first()[:limit]
         )
 
     def other_news(self, limit=10):

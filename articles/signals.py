@@ -1,8 +1,9 @@
-"""Keep an article's stored search text in step with its body."""
+"""Keep what is derived from an article's body in step with it: search text, renditions."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from . import renditions
 from .models import Article, Figure, TextBlock
 
 
@@ -17,3 +18,9 @@ def refold_article(sender, instance, raw=False, **kwargs):
     except Article.DoesNotExist:
         return  # the article itself is being deleted
     article.refresh_search_text()
+
+
+@receiver(post_save, sender=Figure)
+def make_renditions(sender, instance, raw=False, **kwargs):
+    if not raw and instance.image:
+        renditions.make_renditions(instance)

@@ -1,12 +1,20 @@
 """Readers' pages. Visibility is decided by ``Article.objects.published()`` alone."""
 
+from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import condition, require_safe
 
-from .models import Article, Category
+from . import freshness
+from .models import MAX_SEARCH_QUERY, Article, Category
 
 PAGE_SIZE = 20
+LATEST_ON_HOME = 10
+PER_SECTION_ON_HOME = 4
+PICKS_SHOWN = 5
+RELATED_SHOWN = 6
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE):
@@ -17,11 +25,51 @@ def paginate(request, queryset, per_page=PAGE_SIZE):
         raise Http404(str(error)) from error
 
 
+def site_last_modified(request, *args, **kwargs):
+    return freshness.last_modified()
+
+
+def public(view):
+    """A readers' page: GET/HEAD only, 304 when unchanged, cacheable by a CDN."""
+    view = condition(last_modified_func=site_last_modified)(view)
+
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            patch_cache_control(response, public=True, **settings.PUBLIC_CACHE_CONTROL)
+        return response
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return require_safe(wrapped)
+
+
+@public
 def home(request):
-    latest = Article.objects.published().listing().latest_first()
-    return render(request, "articles/home.html", {"page": paginate(request, latest)})
+    visible = Article.objects.published().listing().latest_first()
+    picks = list(visible.filter(is_pick=True)[:PICKS_SHOWN])
+    latest = list(visible[: LATEST_ON_HOME + 1])
+    lead = picks[0] if picks else (latest[0] if latest else None)
+    return render(
+        request,
+        "articles/home.html",
+        {
+            "lead": lead,
+            "latest": [a for a in latest if a != lead][:LATEST_ON_HOME],
+            "picks": [a for a in picks if a != lead],
+            "sections": Category.objects.with_latest(PER_SECTION_ON_HOME),
+        },
+    )
 
 
+@public
+def news_index(request):
+    """Every visible article, newest first: "Tin tức"."""
+    articles = Article.objects.published().listing().latest_first()
+    return render(request, "articles/news_index.html", {"page": paginate(request, articles)})
+
+
+@public
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     articles = category.articles.published().listing().latest_first()
@@ -32,6 +80,7 @@ def category_detail(request, slug):
     )
 
 
+@public
 def article_detail(request, section, slug, pk):
     article = get_object_or_404(
         Article.objects.published()
@@ -53,8 +102,25 @@ def render_article(request, article, **context):
         "articles/article_detail.html",
         {
             "article": article,
-            "related": article.related_articles(),
+            "related": article.related_articles(RELATED_SHOWN),
+            "picks": article.picks(PICKS_SHOWN),
             "other_news": article.other_news(),
             **context,
         },
     )
+
+
+@require_safe
+def search(request):
+    query = request.GET.get("q", "")[:MAX_SEARCH_QUERY].strip()
+    results = Article.objects.published().listing().search(query)
+    return render(
+        request,
+        "articles/search.html",
+        {"query": query, "page": paginate(request, results) if query else None},
+    )
+
+
+@require_safe
+def robots_txt(request):
+    return render(request, "robots.txt", content_type="text/plain; charset=utf-8")

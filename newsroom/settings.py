@@ -38,9 +38,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -90,6 +92,15 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Compressed files with hashed names, served by WhiteNoise; `collectstatic` makes them.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
@@ -100,3 +111,12 @@ SITE_NAME = env("SITE_NAME", default="Tin Hà Nội")
 # Photo uploads (checked by articles/uploads.py)
 FIGURE_MAX_BYTES = env.int("FIGURE_MAX_BYTES", default=10 * 1024 * 1024)
 FIGURE_MAX_PIXELS = env.int("FIGURE_MAX_PIXELS", default=40_000_000)
+
+# Without DEBUG, WhiteNoise serves what collectstatic gathered; with it, the apps' own files.
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG
+
+# Readers' pages may be kept this long by browsers (max-age) and CDNs (s-maxage).
+PUBLIC_CACHE_CONTROL = {
+    "max_age": env.int("PUBLIC_MAX_AGE", default=60),
+    "s_maxage": env.int("PUBLIC_S_MAXAGE", default=300),
+}

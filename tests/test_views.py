@@ -85,6 +85,8 @@ def test_a_section_lists_only_its_own_visible_articles(client, db):
     assert "Bài mục khác" not in html and "Nháp của mục" not in html
 
 
-@pytest.mark.parametrize("page", ["0", "99", "abc", "-1", "1.5"])
-def test_a_bad_page_number_is_not_found(client, seed, page):
-    assert client.get("/", {"page": page}).status_code == 404
+@pytest.mark.parametrize("url", ["/tin-tuc/", "/chi-dao-dieu-hanh/", "/tim-kiem/?q=tay"])
+@pytest.mark.parametrize("page", ["0", "99", "abc", "-1", "1.5", "9" * 30])
+def test_a_bad_page_number_is_not_found(client, seed, url, page):
+    joiner = "&" if "?" in url else "?"
+    assert client.get(f"{url}{joiner}page={page}").status_code == 404

@@ -1,0 +1,63 @@
+"""RSS 2.0 feeds: the whole site and each section (django.contrib.syndication)."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from .models import Article, Category
+
+ITEMS = 30
+
+
+class LatestArticlesFeed(Feed):
+    language = "vi"
+
+    def title(self):
+        return settings.SITE_NAME
+
+    def link(self):
+        return "/"
+
+    def description(self):
+        return _("The latest news from %(site)s.") % {"site": settings.SITE_NAME}
+
+    def items(self):
+        return Article.objects.published().listing().latest_first()[:ITEMS]
+
+    def item_title(self, article):
+        return article.title
+
+    def item_description(self, article):
+        return article.sapo
+
+    def item_pubdate(self, article):
+        return article.published_at
+
+    def item_updateddate(self, article):
+        return article.updated_at
+
+    def item_author_name(self, article):
+        return article.byline or None
+
+    def item_categories(self, article):
+        return [article.category.name] if article.category_id else []
+
+
+class SectionFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Category, slug=slug)
+
+    def title(self, section):
+        return f"{section.name} - {settings.SITE_NAME}"
+
+    def link(self, section):
+        return section.get_absolute_url()
+
+    def description(self, section):
+        return section.description or _("The latest news in %(section)s.") % {
+            "section": section.name
+        }
+
+    def items(self, section):
+        return section.articles.published().listing().latest_first()[:ITEMS]

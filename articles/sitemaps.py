@@ -1,0 +1,47 @@
+"""Sitemaps for search engines: every article and section, and Google News."""
+
+from datetime import timedelta
+
+from django.contrib.sitemaps import Sitemap
+from django.utils import timezone
+
+from .models import Article, Category
+
+NEWS_WINDOW = timedelta(days=2)
+
+
+class ArticleSitemap(Sitemap):
+    limit = 5000
+
+    def items(self):
+        return (
+            Article.objects.published()
+            .select_related("category")
+            .only("pk", "slug", "updated_at", "category__slug")
+            .order_by("-pk")
+        )
+
+    def lastmod(self, article):
+        return article.updated_at
+
+
+class CategorySitemap(Sitemap):
+    def items(self):
+        return Category.objects.filter(pk__in=Article.objects.published().values("category"))
+
+
+class NewsSitemap(ArticleSitemap):
+    """Google News: the articles of the last two days, with their publication data."""
+
+    def items(self):
+        since = timezone.now() - NEWS_WINDOW
+        return (
+            Article.objects.published()
+            .filter(published_at__gte=since)
+            .select_related("category")
+            .only("pk", "slug", "title", "published_at", "updated_at", "category__slug")
+            .latest_first()[:1000]
+        )
+
+
+SITEMAPS = {"articles": ArticleSitemap, "sections": CategorySitemap}
