@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Article, Category
@@ -31,11 +32,13 @@ class LatestArticlesFeed(Feed):
     def item_description(self, article):
         return article.sapo
 
+    # Readers and aggregators see the newsroom's own clock: Hanoi time.
+
     def item_pubdate(self, article):
-        return article.published_at
+        return timezone.localtime(article.published_at)
 
     def item_updateddate(self, article):
-        return article.updated_at
+        return timezone.localtime(article.updated_at)
 
     def item_author_name(self, article):
         return article.byline or None

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import text
+from . import freshness, text
 
 # Top-level paths that a section slug must not take over.
 RESERVED_SLUGS = frozenset(
@@ -134,12 +134,27 @@ class ArticleQuerySet(models.QuerySet):
 
     def listing(self):
         """What a list of headlines needs, in one query."""
-        return self.select_related("category").defer("sapo", "search_text")
+        return self.select_related("category").defer("search_text")
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    # Shown on every page, so computed once per change of the site (see freshness).
+
+    def latest(self, count):
+        """The ``count`` newest visible articles."""
+        return freshness.shared(
+            f"latest-{count}", lambda: list(self.published().listing().latest_first()[:count])
+        )
+
+    def latest_picks(self, count):
+        """The ``count`` newest visible editor's picks."""
+        return freshness.shared(
+            f"picks-{count}",
+            lambda: list(self.published().listing().filter(is_pick=True).latest_first()[:count]),
+        )
 
 
 class Article(models.Model):
@@ -277,18 +292,12 @@ class Article(models.Model):
         return chosen + list(more)
 
     def picks(self, limit=5):
-        """ "Nên xem": the editor's picks readers may see, other than this article."""
-        return (
-            Article.objects.published()
-            .listing()
-            .filter(is_pick=True)
-            .exclude(pk=self.pk)
-            .latest_first()[:limit]
-        )
+        """The editor's picks ("Nên xem") readers may see, other than this article."""
+        return [a for a in Article.objects.latest_picks(limit + 1) if a.pk != self.pk][:limit]
 
     def other_news(self, limit=10):
         """ "Tin khác": the latest published articles other than this one."""
-        return Article.objects.published().listing().exclude(pk=self.pk).latest_first()[:limit]
+        return [a for a in Article.objects.latest(limit + 1) if a.pk != self.pk][:limit]
 
     def renumber_body(self):
         """Number the blocks 1, 2, 3... in body order, so no two share a position."""

@@ -46,9 +46,8 @@ def public(view):
 
 @public
 def home(request):
-    visible = Article.objects.published().listing().latest_first()
-    picks = list(visible.filter(is_pick=True)[:PICKS_SHOWN])
-    latest = list(visible[: LATEST_ON_HOME + 1])
+    picks = Article.objects.latest_picks(PICKS_SHOWN)
+    latest = Article.objects.latest(LATEST_ON_HOME + 1)
     lead = picks[0] if picks else (latest[0] if latest else None)
     return render(
         request,
@@ -57,7 +56,9 @@ def home(request):
             "lead": lead,
             "latest": [a for a in latest if a != lead][:LATEST_ON_HOME],
             "picks": [a for a in picks if a != lead],
-            "sections": Category.objects.with_latest(PER_SECTION_ON_HOME),
+            "sections": freshness.shared(
+                "home-sections", lambda: Category.objects.with_latest(PER_SECTION_ON_HOME)
+            ),
         },
     )
 

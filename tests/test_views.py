@@ -1,5 +1,6 @@
 import re
-from html import unescape
+from datetime import datetime, timedelta
+from html import escape, unescape
 
 import pytest
 from django.utils import timezone
@@ -90,3 +91,204 @@ def test_a_section_lists_only_its_own_visible_articles(client, db):
 def test_a_bad_page_number_is_not_found(client, seed, url, page):
     joiner = "&" if "?" in url else "?"
     assert client.get(f"{url}{joiner}page={page}").status_code == 404
+
+
+# Home, sections, all news -------------------------------------------------------------
+
+
+def test_home_leads_with_the_newest_pick_and_lists_latest_picks_and_sections(client, db):
+    section = make_category("Nhịp sống Thủ đô")
+    now = timezone.now()
+    pick = make_article(
+        "Tin nên xem", is_pick=True, category=section, published_at=now - timedelta(hours=3)
+    )
+    newest = make_article("Tin mới nhất", category=section, published_at=now - timedelta(minutes=5))
+    html = client.get("/").content.decode()
+    lead = html[html.index('class="lead-story"') : html.index('class="latest"')]
+    assert "Tin nên xem" in lead
+    latest = html[html.index('class="latest"') :]
+    assert "Tin mới nhất" in latest
+    block = html[html.index('id="section-nhip-song-thu-do"') :]
+    assert newest.title in block and pick.title in block
+
+
+def test_home_leads_with_the_newest_article_when_there_is_no_pick(client, seed):
+    html = client.get("/").content.decode()
+    lead = html[html.index('class="lead-story"') : html.index('class="latest"')]
+    assert seed.title in lead, "the seed story is dated as the newest"
+
+
+def test_the_all_news_page_lists_every_visible_article_newest_first(client, seed):
+    html = client.get("/tin-tuc/").content.decode()
+    titles = [a.title for a in Article.objects.published().latest_first()]
+    positions = [html.index(escape(t)) for t in titles]
+    assert positions == sorted(positions)
+
+
+def test_a_section_page_is_paginated_with_sapo_and_time(client, db):
+    section = make_category("Chỉ đạo - Điều hành")
+    now = timezone.now()
+    for n in range(25):
+        make_article(f"Bài số {n:02d}", category=section, published_at=now - timedelta(hours=n + 1))
+    first = client.get("/chi-dao-dieu-hanh/").content.decode()
+    second = client.get("/chi-dao-dieu-hanh/?page=2").content.decode()
+    assert "Bài số 00" in first and "Bài số 19" in first and "Bài số 20" not in first
+    assert "Bài số 20" in second and "Bài số 24" in second
+    assert "Tóm tắt bài viết." in first
+    assert 'rel="next" href="?page=2"' in first
+
+
+def test_an_unknown_section_is_not_found_in_the_sites_design(client, db):
+    response = client.get("/khong-co-muc-nay/")
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()
+
+
+# The article page ---------------------------------------------------------------------
+
+
+def test_the_article_page_has_a_breadcrumb_time_byline_and_sapo(client, db):
+    section = make_category("Nhịp sống Thủ đô")
+    at = timezone.make_aware(datetime(2025, 1, 23, 20, 53))
+    article = make_article(
+        "Bài đầy đủ", category=section, byline="Minh Anh", sapo="Đoạn dẫn.", published_at=at
+    )
+    html = client.get(article.get_absolute_url()).content.decode()
+    crumbs = html[html.index('class="breadcrumb"') : html.index("</nav>", html.index("breadcrumb"))]
+    assert 'href="/"' in crumbs and 'href="/nhip-song-thu-do/"' in crumbs
+    assert "23/01/2025 20:53" in html
+    assert '<p class="byline">Minh Anh</p>' in html and '<p class="sapo">Đoạn dẫn.</p>' in html
+
+
+def test_related_links_are_topped_up_from_the_same_section(client, db):
+    section = make_category()
+    chosen = make_article("Do biên tập chọn", category=section)
+    same_section = make_article("Cùng chuyên mục", category=section)
+    elsewhere = make_article("Mục khác", category=make_category())
+    article = make_article("Đang đọc", category=section, related=[chosen])
+    html = client.get(article.get_absolute_url()).content.decode()
+    box = html[html.index('class="related"') : html.index('class="other-news"')]
+    assert box.index("Do biên tập chọn") < box.index("Cùng chuyên mục")
+    assert elsewhere.title not in box and same_section.title in box
+
+
+def test_the_picks_box_shows_editors_picks_but_not_the_article_itself(client, db):
+    pick = make_article("Nên xem bài này", is_pick=True)
+    article = make_article("Cũng là pick", is_pick=True)
+    html = client.get(article.get_absolute_url()).content.decode()
+    box = html[html.index('class="picks"') :]
+    box = box[: box.index("</section>")]
+    assert "Nên xem" in box and pick.title in box and article.title not in box
+
+
+def test_a_photo_is_shown_with_renditions_srcset_size_and_lazy_loading(client, db, media_root):
+    from .factories import png_upload
+
+    article = make_article(
+        blocks=[{"image": png_upload(size=(1600, 900)), "alt_text": "Hồ Tây", "caption": "Ảnh"}]
+    )
+    figure = article.figures.get()
+    html = client.get(article.get_absolute_url()).content.decode()
+    img = re.search(r"<figure class=\"figure\">\s*(<img[^>]+>)", html).group(1)
+    for width in (480, 800, 1200):
+        assert f"-{width}.webp {width}w" in img
+    assert f"{figure.image.url} 1600w" in img
+    assert 'width="1600" height="900"' in img and 'loading="lazy"' in img and 'alt="Hồ Tây"' in img
+
+
+# Search -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["tay ho", "TÂY HỒ", "Tây Hồ"])
+def test_search_finds_the_seed_story_with_or_without_accents(client, seed, query):
+    html = client.get("/tim-kiem/", {"q": query}).content.decode()
+    assert seed.title in html
+    assert "LĐLĐ huyện Chương Mỹ" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", " ", "x" * 10_000, "'; DROP TABLE articles_article; --", "<script>alert(1)</script>"],
+)
+def test_search_is_safe_with_any_input(client, seed, query):
+    response = client.get("/tim-kiem/", {"q": query})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert Article.objects.count() == 17
+
+
+def test_search_results_are_not_indexed(client, seed):
+    html = client.get("/tim-kiem/", {"q": "tay ho"}).content.decode()
+    assert '<meta name="robots" content="noindex, follow">' in html
+
+
+def test_search_never_shows_an_unpublished_article(client, db):
+    make_article("Tây Hồ bản nháp", status=Article.Status.DRAFT)
+    make_article("Tây Hồ hẹn giờ", published_at=timezone.now() + timedelta(days=1))
+    html = client.get("/tim-kiem/", {"q": "tay ho"}).content.decode()
+    assert "bản nháp" not in html and "hẹn giờ" not in html
+
+
+# HTTP ---------------------------------------------------------------------------------
+
+
+def test_public_pages_can_be_cached_by_a_cdn_and_revalidated(client, seed):
+    url = seed.get_absolute_url()
+    response = client.get(url)
+    assert "public" in response["Cache-Control"] and "s-maxage=300" in response["Cache-Control"]
+    assert response["ETag"] and response["Last-Modified"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    since = client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert since.status_code == 304
+
+
+def test_an_edit_ends_revalidation_at_once(client, seed):
+    url = seed.get_absolute_url()
+    first = client.get(url)
+    seed.title = "Tiêu đề đã sửa"
+    seed.save()
+    after = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    # Within the same second the date may tie; the content ETag then decides.
+    after = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert after.status_code == 200
+    assert "Tiêu đề đã sửa" in after.content.decode()
+
+
+def test_public_pages_refuse_posts(client, seed):
+    assert client.post("/").status_code == 405
+    assert client.post(seed.get_absolute_url()).status_code == 405
+
+
+# Query counts -------------------------------------------------------------------------
+
+
+def add_content(size):
+    sections = [make_category() for _ in range(3)]
+    targets = [make_article(category=sections[n % 3], is_pick=n % 4 == 0) for n in range(size)]
+    blocks = [f"Đoạn {n}." if n % 2 else {"caption": f"Ảnh {n}"} for n in range(size)]
+    return make_article(category=sections[0], blocks=blocks, related=targets)
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_the_article_page_runs_at_most_six_queries(client, db, django_assert_max_num_queries, size):
+    article = add_content(size)
+    # The first reader after a change also computes what every page shares.
+    with django_assert_max_num_queries(10):
+        assert client.get(article.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get(article.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_home_and_section_pages_run_a_fixed_number_of_queries(
+    client, db, django_assert_max_num_queries, size
+):
+    article = add_content(size)
+    with django_assert_max_num_queries(8):
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(1):
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(3):
+        assert client.get(article.category.get_absolute_url()).status_code == 200

@@ -1,0 +1,52 @@
+"""RSS 2.0 feeds for the site and each section."""
+
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+from django.utils import timezone
+
+from articles.models import Article
+
+from .factories import make_article, make_category
+
+
+def items(response):
+    channel = ET.fromstring(response.content).find("channel")
+    return channel, channel.findall("item")
+
+
+def test_the_site_feed_lists_the_latest_articles_with_hanoi_dates(client, seed):
+    channel, entries = items(client.get("/rss/"))
+    assert channel.findtext("language") == "vi"
+    titles = [i.findtext("title") for i in entries]
+    assert titles[0] == seed.title
+    assert titles[1] == "Kiểm tra việc tiếp nhận, xử lý phản ánh, kiến nghị ứng dụng iHanoi"
+    ihanoi = entries[1]
+    assert ihanoi.findtext("pubDate") == "Thu, 23 Jan 2025 20:53:00 +0700"
+    assert ihanoi.findtext("link").endswith(
+        "/chi-dao-dieu-hanh/kiem-tra-viec-tiep-nhan-xu-ly-phan-anh-kien-nghi-ung-dung-ihanoi-8.html"
+    )
+    assert ihanoi.findtext("category") == "Chỉ đạo - Điều hành"
+    assert entries[0].findtext("description").startswith("Báo cáo kết quả phong trào thi đua")
+
+
+def test_a_section_feed_lists_only_that_sections_articles(client, seed):
+    channel, entries = items(client.get("/nhip-song-thu-do/rss/"))
+    assert channel.findtext("title").startswith("Nhịp sống Thủ đô")
+    assert len(entries) == 5
+    assert {i.findtext("category") for i in entries} == {"Nhịp sống Thủ đô"}
+
+
+def test_feeds_never_carry_unpublished_articles(client, db):
+    section = make_category("Mục")
+    make_article("Đã đăng", category=section)
+    make_article("Nháp", category=section, status=Article.Status.DRAFT)
+    make_article("Chờ duyệt", category=section, status=Article.Status.REVIEW)
+    make_article("Hẹn giờ", category=section, published_at=timezone.now() + timedelta(hours=1))
+    for url in ("/rss/", f"/{section.slug}/rss/"):
+        _, entries = items(client.get(url))
+        assert [i.findtext("title") for i in entries] == ["Đã đăng"]
+
+
+def test_an_unknown_section_has_no_feed(client, db):
+    assert client.get("/khong-co/rss/").status_code == 404

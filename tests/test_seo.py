@@ -1,0 +1,79 @@
+"""What search engines and social networks read from an article page."""
+
+import json
+import re
+from html import unescape
+
+from .factories import make_article, make_category, png_upload
+
+
+def structured_data(html):
+    return [
+        json.loads(block)
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    ]
+
+
+def meta(html, attribute, name):
+    match = re.search(rf'<meta {attribute}="{re.escape(name)}" content="([^"]*)"', html)
+    return unescape(match.group(1)) if match else None
+
+
+def test_the_seed_page_describes_itself_with_its_sapo_and_canonical_url(client, seed):
+    html = client.get(seed.get_absolute_url()).content.decode()
+    assert f"<title>{seed.title} - " in html
+    assert meta(html, "name", "description").startswith("Báo cáo kết quả phong trào thi đua")
+    canonical = f"http://testserver{seed.get_absolute_url()}"
+    assert f'<link rel="canonical" href="{canonical}">' in html
+    assert meta(html, "property", "og:title") == seed.title
+    assert meta(html, "property", "og:url") == canonical
+    assert meta(html, "property", "og:type") == "article"
+    assert meta(html, "name", "twitter:card") == "summary_large_image"
+    assert meta(html, "property", "article:published_time") == "2025-01-23T21:00:00+07:00"
+
+
+def test_the_news_article_json_ld_carries_what_google_asks_for(client, db):
+    section = make_category("Nhịp sống Thủ đô")
+    article = make_article(
+        "Hồ Tây đón khách",
+        category=section,
+        byline="Minh Anh",
+        blocks=[{"image": png_upload(), "alt_text": "Hồ", "caption": "Hồ Tây"}],
+    )
+    html = client.get(article.get_absolute_url()).content.decode()
+    news, crumbs = structured_data(html)
+    assert news["@type"] == "NewsArticle"
+    assert news["headline"] == "Hồ Tây đón khách"
+    assert news["datePublished"] == article.published_at.isoformat()
+    assert news["dateModified"] == article.updated_at.isoformat()
+    assert news["author"] == {"@type": "Person", "name": "Minh Anh"}
+    assert news["publisher"]["name"] == "Tin Hà Nội"
+    assert news["image"] == [f"http://testserver{article.figures.get().image.url}"]
+    assert [item["name"] for item in crumbs["itemListElement"]] == [
+        "Tin Hà Nội",
+        "Nhịp sống Thủ đô",
+        "Hồ Tây đón khách",
+    ]
+
+
+def test_a_script_tag_in_a_headline_cannot_leave_the_json_ld(client, db):
+    title = 'Tin </script><script>alert("x")</script> & <b>đậm</b>'
+    article = make_article(title, sapo="</script><img src=x onerror=alert(1)>")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "<script>alert" not in html and "<img src=x" not in html
+    news, _ = structured_data(html)
+    assert news["headline"] == title
+    assert news["description"] == "</script><img src=x onerror=alert(1)>"
+
+
+def test_an_article_without_byline_is_authored_by_the_newsroom(client, seed):
+    news, _ = structured_data(client.get(seed.get_absolute_url()).content.decode())
+    assert news["author"] == {"@type": "Organization", "name": "Tin Hà Nội"}
+    assert "image" not in news, "the seed's photos did not survive; none is invented"
+
+
+def test_robots_txt_points_at_both_sitemaps_and_keeps_crawlers_out_of_admin(client, db):
+    text = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+    assert "Sitemap: http://testserver/sitemap-news.xml" in text
+    assert "Disallow: /admin/" in text

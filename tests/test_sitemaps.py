@@ -1,0 +1,64 @@
+"""Sitemaps: every visible article and section, and the Google News sitemap."""
+
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+from django.utils import timezone
+
+from articles.models import Article
+
+from .factories import make_article, make_category
+
+NS = {
+    "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "n": "http://www.google.com/schemas/sitemap-news/0.9",
+}
+
+
+def locations(response):
+    return [
+        u.findtext("s:loc", namespaces=NS)
+        for u in ET.fromstring(response.content).findall("s:url", NS)
+    ]
+
+
+def test_the_sitemap_lists_every_visible_article_with_lastmod_and_the_sections(client, seed):
+    response = client.get("/sitemap.xml")
+    root = ET.fromstring(response.content)
+    urls = {u.findtext("s:loc", namespaces=NS): u for u in root.findall("s:url", NS)}
+    for article in Article.objects.published():
+        url = urls[f"http://testserver{article.get_absolute_url()}"]
+        lastmod = timezone.localtime(article.updated_at).date().isoformat()
+        assert url.findtext("s:lastmod", namespaces=NS) == lastmod
+    assert "http://testserver/chi-dao-dieu-hanh/" in urls
+    assert "http://testserver/nhip-song-thu-do/" in urls
+    assert len(urls) == 17 + 2
+
+
+def test_the_news_sitemap_has_the_last_two_days_with_publication_data(client, db):
+    now = timezone.now()
+    fresh = make_article("Tin trong ngày", published_at=now - timedelta(hours=3))
+    make_article("Tin cũ", published_at=now - timedelta(days=3))
+    root = ET.fromstring(client.get("/sitemap-news.xml").content)
+    urls = root.findall("s:url", NS)
+    assert [u.findtext("s:loc", namespaces=NS) for u in urls] == [
+        f"http://testserver{fresh.get_absolute_url()}"
+    ]
+    news = urls[0].find("n:news", NS)
+    assert news.findtext("n:publication/n:name", namespaces=NS) == "Tin Hà Nội"
+    assert news.findtext("n:publication/n:language", namespaces=NS) == "vi"
+    assert news.findtext("n:title", namespaces=NS) == "Tin trong ngày"
+    published = news.findtext("n:publication_date", namespaces=NS)
+    assert published == timezone.localtime(fresh.published_at).isoformat()
+
+
+def test_sitemaps_never_list_unpublished_articles_or_empty_sections(client, db):
+    empty = make_category("Mục trống")
+    drafts = [
+        make_article("Nháp", status=Article.Status.DRAFT, category=empty),
+        make_article("Hẹn giờ", published_at=timezone.now() + timedelta(hours=1)),
+    ]
+    for url in ("/sitemap.xml", "/sitemap-news.xml"):
+        listed = " ".join(locations(client.get(url)))
+        assert all(d.slug not in listed for d in drafts)
+        assert empty.get_absolute_url() not in listed
