@@ -21,7 +21,6 @@ RESERVED_SLUGS = frozenset(
     {"admin", "media", "static", "rss", "tim-kiem", "tin-tuc", "sitemap", "robots"}
 )
 
-MAX_SEARCH_WORDS = 12
 MAX_SEARCH_QUERY = 200
 
 NO_SECTION_SLUG = "tin-tuc"
@@ -118,16 +117,10 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=at or timezone.now())
 
     def search(self, query):
-        """Articles whose headline, sapo or body hold every word of ``query``.
+        """Articles holding every word of ``query``, accents and case ignored (see search.py)."""
+        from .search import search
 
-        Accents and case do not matter: both sides are folded by ``text.fold``.
-        """
-        words = text.fold(query).split()[:MAX_SEARCH_WORDS]
-        if not words:
-            return self.none()
-        for word in words:
-            self = self.filter(search_text__contains=word)
-        return self
+        return search(self, query)
 
     def latest_first(self):
         return self.order_by("-published_at", "-pk")
