@@ -236,6 +236,9 @@ class Article(models.Model):
             self.slug = unique_slug(Article, self.title, exclude_pk=self.pk)
         if self.pk:
             self.version += 1
+        if self.published_at:
+            # Readers see minutes; HTML's datetime attribute allows no microseconds.
+            self.published_at = self.published_at.replace(microsecond=0)
         self.search_text = self.fold_search_text()
         super().save(*args, **kwargs)
 
