@@ -39,6 +39,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "articles.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -120,3 +121,7 @@ PUBLIC_CACHE_CONTROL = {
     "max_age": env.int("PUBLIC_MAX_AGE", default=60),
     "s_maxage": env.int("PUBLIC_S_MAXAGE", default=300),
 }
+
+# How long a readers' page may stay in the page cache (0 turns it off). Any change
+# to the content makes a new generation of pages at once; see articles/caching.py.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
