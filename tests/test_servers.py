@@ -63,6 +63,7 @@ def server_env(tmp_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "newsroom.settings",
         "DEBUG": "false",
+        "HTTPS": "false",
         "SECRET_KEY": "two-servers-test-key",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
