@@ -100,3 +100,15 @@ SITE_NAME = env("SITE_NAME", default="Tin Hà Nội")
 # Photo uploads (checked by articles/uploads.py)
 FIGURE_MAX_BYTES = env.int("FIGURE_MAX_BYTES", default=10 * 1024 * 1024)
 FIGURE_MAX_PIXELS = env.int("FIGURE_MAX_PIXELS", default=40_000_000)
+
+# Static publication (articles/publishing.py): off unless a folder or STATIC_PUBLISH is given.
+STATIC_PUBLISH_ROOT = env("STATIC_PUBLISH_ROOT", default="")
+STATIC_PUBLISH = env.bool("STATIC_PUBLISH", default=bool(STATIC_PUBLISH_ROOT))
+STATIC_PUBLISH_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": STATIC_PUBLISH_ROOT or BASE_DIR / "published", "base_url": "/"},
+}
+STATIC_PUBLISH_HOST = env("STATIC_PUBLISH_HOST", default=ALLOWED_HOSTS[0])
+STATIC_PUBLISH_SCHEME = env("STATIC_PUBLISH_SCHEME", default="https")
+STATIC_PUBLISH_LIST_PAGES = env.int("STATIC_PUBLISH_LIST_PAGES", default=5)
+STATIC_PUBLISH_FRESH_ARTICLES = env.int("STATIC_PUBLISH_FRESH_ARTICLES", default=100)
