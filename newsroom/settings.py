@@ -187,3 +187,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+
+# Static publication (articles/publishing.py): off unless a folder or STATIC_PUBLISH is given.
+STATIC_PUBLISH_ROOT = env("STATIC_PUBLISH_ROOT", default="")
+STATIC_PUBLISH = env.bool("STATIC_PUBLISH", default=bool(STATIC_PUBLISH_ROOT))
+STATIC_PUBLISH_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": STATIC_PUBLISH_ROOT or BASE_DIR / "published", "base_url": "/"},
+}
+STATIC_PUBLISH_HOST = env("STATIC_PUBLISH_HOST", default=ALLOWED_HOSTS[0])
+STATIC_PUBLISH_SCHEME = env("STATIC_PUBLISH_SCHEME", default="https")
+STATIC_PUBLISH_LIST_PAGES = env.int("STATIC_PUBLISH_LIST_PAGES", default=5)
+STATIC_PUBLISH_FRESH_ARTICLES = env.int("STATIC_PUBLISH_FRESH_ARTICLES", default=100)

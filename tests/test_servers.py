@@ -36,7 +36,7 @@ pytestmark = [
         or "redis" not in settings.CACHES["default"]["BACKEND"].lower(),
         reason="needs DATABASE_URL on PostgreSQL and CACHE_URL on Redis",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
