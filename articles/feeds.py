@@ -3,11 +3,17 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Article, Category
 
 ITEMS = 30
+
+
+def feed_items(articles):
+    # The description is the sapo, so it is loaded with the rest (no query per item).
+    return articles.select_related("category").defer("search_text").latest_first()[:ITEMS]
 
 
 class LatestArticlesFeed(Feed):
@@ -23,7 +29,7 @@ class LatestArticlesFeed(Feed):
         return _("The latest news from %(site)s.") % {"site": settings.SITE_NAME}
 
     def items(self):
-        return Article.objects.published().listing().latest_first()[:ITEMS]
+        return feed_items(Article.objects.published())
 
     def item_title(self, article):
         return article.title
@@ -31,11 +37,12 @@ class LatestArticlesFeed(Feed):
     def item_description(self, article):
         return article.sapo
 
+    # Readers of the feed see the times of the site: Hanoi's, with its +0700 offset.
     def item_pubdate(self, article):
-        return article.published_at
+        return timezone.localtime(article.published_at)
 
     def item_updateddate(self, article):
-        return article.updated_at
+        return timezone.localtime(article.updated_at)
 
     def item_author_name(self, article):
         return article.byline or None
@@ -60,4 +67,4 @@ class SectionFeed(LatestArticlesFeed):
         }
 
     def items(self, section):
-        return section.articles.published().listing().latest_first()[:ITEMS]
+        return feed_items(section.articles.published())

@@ -2,13 +2,15 @@
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
 from . import freshness
-from .models import MAX_SEARCH_QUERY, Article, Category
+from .boxes import article_boxes
+from .models import MAX_SEARCH_QUERY, Article, Category, Figure
 
 PAGE_SIZE = 20
 LATEST_ON_HOME = 10
@@ -23,6 +25,16 @@ def paginate(request, queryset, per_page=PAGE_SIZE):
         return Paginator(queryset, per_page).page(request.GET.get("page") or 1)
     except InvalidPage as error:
         raise Http404(str(error)) from error
+
+
+def cards(queryset):
+    """Articles listed with their sapo and first photo, in two queries for a whole page."""
+    photos = Figure.objects.exclude(image="").order_by("position", "pk")
+    return (
+        queryset.select_related("category")
+        .defer("search_text")
+        .prefetch_related(Prefetch("figures", queryset=photos, to_attr="photos"))
+    )
 
 
 def site_last_modified(request, *args, **kwargs):
@@ -46,7 +58,9 @@ def public(view):
 
 @public
 def home(request):
-    visible = Article.objects.published().listing().latest_first()
+    # The sapo is kept: the lead story shows it, whichever list it comes from.
+    visible = Article.objects.published().select_related("category").defer("search_text")
+    visible = visible.latest_first()
     picks = list(visible.filter(is_pick=True)[:PICKS_SHOWN])
     latest = list(visible[: LATEST_ON_HOME + 1])
     lead = picks[0] if picks else (latest[0] if latest else None)
@@ -55,6 +69,7 @@ def home(request):
         "articles/home.html",
         {
             "lead": lead,
+            "lead_photo": lead and lead.figures.exclude(image="").order_by("position").first(),
             "latest": [a for a in latest if a != lead][:LATEST_ON_HOME],
             "picks": [a for a in picks if a != lead],
             "sections": Category.objects.with_latest(PER_SECTION_ON_HOME),
@@ -65,14 +80,14 @@ def home(request):
 @public
 def news_index(request):
     """Every visible article, newest first: "Tin tức"."""
-    articles = Article.objects.published().listing().latest_first()
+    articles = cards(Article.objects.published().latest_first())
     return render(request, "articles/news_index.html", {"page": paginate(request, articles)})
 
 
 @public
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    articles = category.articles.published().listing().latest_first()
+    articles = cards(category.articles.published().latest_first())
     return render(
         request,
         "articles/category_detail.html",
@@ -102,18 +117,18 @@ def render_article(request, article, **context):
         "articles/article_detail.html",
         {
             "article": article,
-            "related": article.related_articles(RELATED_SHOWN),
-            "picks": article.picks(PICKS_SHOWN),
-            "other_news": article.other_news(),
+            **article_boxes(article, related=RELATED_SHOWN, picks=PICKS_SHOWN),
             **context,
         },
     )
 
 
-@require_safe
+@public
 def search(request):
+    # Longer input is cut, not refused: a pasted paragraph still finds something.
     query = request.GET.get("q", "")[:MAX_SEARCH_QUERY].strip()
-    results = Article.objects.published().listing().search(query)
+    # In the order search() ranks them.
+    results = cards(Article.objects.published().search(query))
     return render(
         request,
         "articles/search.html",

@@ -4,6 +4,7 @@ import json
 
 from django import template
 from django.conf import settings
+from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -14,9 +15,12 @@ register = template.Library()
 # What json_script escapes, so that a "</script>" in a headline stays inside the JSON.
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
+SHARE_IMAGE = "articles/share.png"
+"""Shown by social networks and search engines for an article without a photo."""
+
 
 @register.simple_tag
-def figure_image(figure, sizes="(max-width: 46rem) 100vw, 46rem"):
+def figure_image(figure, sizes="(max-width: 46rem) 100vw, 46rem", loading="lazy"):
     """The figure's <img>: renditions in srcset, its size set, loaded lazily."""
     widths = renditions.widths_for(figure)
     srcset = format_html_join(
@@ -28,28 +32,45 @@ def figure_image(figure, sizes="(max-width: 46rem) 100vw, 46rem"):
     else:
         src = figure.image.url
     return format_html(
-        '<img src="{}"{} sizes="{}" width="{}" height="{}" alt="{}" loading="lazy"'
-        ' decoding="async">',
+        '<img src="{}"{} sizes="{}" width="{}" height="{}" alt="{}" loading="{}" decoding="async">',
         src,
         format_html(' srcset="{}"', srcset) if widths else "",
         sizes,
         figure.image_width,
         figure.image_height,
         figure.alt_text,
+        loading,
+    )
+
+
+def to_json(data):
+    """JSON that is safe inside <script>: <, > and & become \\u escapes."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+
+
+@register.simple_tag
+def json_ld(*objects):
+    """<script type="application/ld+json"> blocks for ``objects`` (dicts)."""
+    return mark_safe(
+        "".join(
+            f'<script type="application/ld+json">{to_json(data)}</script>'
+            for data in objects
+            if data
+        )
     )
 
 
 @register.simple_tag(takes_context=True)
-def json_ld(context, *objects):
-    """<script type="application/ld+json"> blocks for ``objects`` (dicts)."""
-    blocks = (
-        json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
-        for data in objects
-        if data
-    )
-    return mark_safe(
-        "".join(f'<script type="application/ld+json">{block}</script>' for block in blocks)
-    )
+def absolute_url(context, path):
+    return context["request"].build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True)
+def article_image_url(context, article):
+    """The absolute address of the article's first photo, or of the site's share image."""
+    photo = next((f for f in article.figures.all() if f.image), None)
+    path = photo.image.url if photo else static(SHARE_IMAGE)
+    return context["request"].build_absolute_uri(path)
 
 
 @register.simple_tag(takes_context=True)
@@ -71,22 +92,22 @@ def article_structured_data(context, article):
             if article.byline
             else {"@type": "Organization", "name": settings.SITE_NAME}
         ),
+        "image": images or [absolute(static(SHARE_IMAGE))],
         "publisher": {
             "@type": "NewsMediaOrganization",
             "name": settings.SITE_NAME,
             "url": absolute("/"),
+            "logo": {"@type": "ImageObject", "url": absolute(static(SHARE_IMAGE))},
         },
         "inLanguage": "vi",
     }
-    if images:
-        news_article["image"] = images
     if article.category_id:
         news_article["articleSection"] = article.category.name
-    return json_ld(context, news_article, breadcrumb_list(context, article))
+    return json_ld(news_article, breadcrumb_list(request, article))
 
 
-def breadcrumb_list(context, article):
-    absolute = context["request"].build_absolute_uri
+def breadcrumb_list(request, article):
+    absolute = request.build_absolute_uri
     trail = [(settings.SITE_NAME, "/")]
     if article.category_id:
         trail.append((article.category.name, article.category.get_absolute_url()))
