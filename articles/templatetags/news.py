@@ -5,6 +5,7 @@ import json
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -32,15 +33,23 @@ def figure_image(figure, sizes="(max-width: 46rem) 100vw, 46rem", loading="lazy"
     else:
         src = figure.image.url
     return format_html(
-        '<img src="{}"{} sizes="{}" width="{}" height="{}" alt="{}" loading="{}" decoding="async">',
+        '<img src="{}"{} width="{}" height="{}" alt="{}" loading="{}" decoding="async">',
         src,
-        format_html(' srcset="{}"', srcset) if widths else "",
-        sizes,
+        # HTML allows sizes only beside a srcset.
+        format_html(' srcset="{}" sizes="{}"', srcset, sizes) if widths else "",
         figure.image_width,
         figure.image_height,
         figure.alt_text,
         loading,
     )
+
+
+@register.filter
+def iso_time(moment):
+    """``2025-01-23T20:53:00+07:00``: Hanoi time to the second, as HTML's <time> accepts."""
+    if not moment:
+        return ""
+    return timezone.localtime(moment).replace(microsecond=0).isoformat()
 
 
 def to_json(data):
