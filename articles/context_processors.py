@@ -3,10 +3,10 @@ from django.utils.functional import SimpleLazyObject
 
 
 def site(request):
+    from . import freshness
     from .models import Category
 
-    return {
-        "site_name": settings.SITE_NAME,
-        # Asked only by pages that show the navigation.
-        "nav_sections": SimpleLazyObject(lambda: list(Category.objects.only("name", "slug"))),
-    }
+    def sections():
+        return freshness.shared("nav", lambda: list(Category.objects.only("name", "slug")))
+
+    return {"site_name": settings.SITE_NAME, "nav_sections": SimpleLazyObject(sections)}

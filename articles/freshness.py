@@ -1,41 +1,65 @@
 """When did what readers can see last change?
 
-Every save or delete of content marks the moment in the cache; a scheduled
-article changes the site when its time comes, with no save at all. Public
-pages answer ``If-Modified-Since`` from this, and the page cache keys on it,
-so neither can serve a page older than the content behind it.
+Every save or delete of content marks the moment in the cache. A scheduled
+article changes the site when its time comes, with no save at all, so the
+marker also holds the next scheduled publication and moves on when it passes.
+
+Public pages answer ``If-Modified-Since`` from this moment, and the pieces that
+every page shares (the latest articles, the picks, the sections) are computed
+once per moment, so none of them can be older than the content behind it.
 """
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from .models import Article, Category, Figure, RelatedLink, TextBlock
-
-KEY = "articles:content-changed-at"
-CONTENT_MODELS = (Article, Category, TextBlock, Figure, RelatedLink)
+KEY = "articles:freshness"
+SHARED_TIMEOUT = 24 * 3600
+CONTENT_MODELS = (
+    "articles.Article",
+    "articles.Category",
+    "articles.TextBlock",
+    "articles.Figure",
+    "articles.RelatedLink",
+)
 
 
 def mark_changed(**kwargs):
-    cache.set(KEY, timezone.now(), timeout=None)
-
-
-def changed_at():
-    """The last content change, or now if the cache has forgotten it (never too old)."""
-    moment = cache.get(KEY)
-    if moment is None:
-        moment = timezone.now()
-        cache.add(KEY, moment, timeout=None)
-    return moment
+    # "Changed now, and look again for the next scheduled publication."
+    now = timezone.now()
+    cache.set(KEY, (now, now), timeout=None)
 
 
 def last_modified():
-    latest = Article.objects.published().latest_first().values_list("published_at", flat=True)
-    newest_publication = latest.first()
-    moments = [changed_at(), newest_publication]
-    return max(m for m in moments if m is not None)
+    """The moment readers' pages last changed; no query unless a scheduled time passed."""
+    now = timezone.now()
+    state = cache.get(KEY)
+    if state is not None and (state[1] is None or state[1] > now):
+        return state[0]
+    # First use, a forgotten cache (assume a change now) or a publication came due.
+    changed = now if state is None else max(state)
+    state = (changed, next_scheduled_publication(now))
+    cache.set(KEY, state, timeout=None)
+    return changed
+
+
+def next_scheduled_publication(now):
+    from .models import Article
+
+    return (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+
+
+def shared(name, compute):
+    """``compute()``, kept until readers' pages next change."""
+    key = f"articles:shared:{name}:{last_modified().timestamp()}"
+    return cache.get_or_set(key, compute, SHARED_TIMEOUT)
 
 
 for model in CONTENT_MODELS:
-    post_save.connect(mark_changed, sender=model, dispatch_uid=f"freshness-save-{model.__name__}")
-    post_delete.connect(mark_changed, sender=model, dispatch_uid=f"freshness-del-{model.__name__}")
+    post_save.connect(mark_changed, sender=model, dispatch_uid=f"freshness-save-{model}")
+    post_delete.connect(mark_changed, sender=model, dispatch_uid=f"freshness-delete-{model}")

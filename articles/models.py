@@ -14,14 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import text
+from . import freshness, text
 
 # Top-level paths that a section slug must not take over.
 RESERVED_SLUGS = frozenset(
     {"admin", "media", "static", "rss", "tim-kiem", "tin-tuc", "sitemap", "robots"}
 )
 
-MAX_SEARCH_WORDS = 12
 MAX_SEARCH_QUERY = 200
 
 NO_SECTION_SLUG = "tin-tuc"
@@ -118,28 +117,37 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=at or timezone.now())
 
     def search(self, query):
-        """Articles whose headline, sapo or body hold every word of ``query``.
+        """Articles holding every word of ``query``, accents and case ignored (see search.py)."""
+        from .search import search
 
-        Accents and case do not matter: both sides are folded by ``text.fold``.
-        """
-        words = text.fold(query).split()[:MAX_SEARCH_WORDS]
-        if not words:
-            return self.none()
-        for word in words:
-            self = self.filter(search_text__contains=word)
-        return self
+        return search(self, query)
 
     def latest_first(self):
         return self.order_by("-published_at", "-pk")
 
     def listing(self):
         """What a list of headlines needs, in one query."""
-        return self.select_related("category").defer("sapo", "search_text")
+        return self.select_related("category").defer("search_text")
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    # Shown on every page, so computed once per change of the site (see freshness).
+
+    def latest(self, count):
+        """The ``count`` newest visible articles."""
+        return freshness.shared(
+            f"latest-{count}", lambda: list(self.published().listing().latest_first()[:count])
+        )
+
+    def latest_picks(self, count):
+        """The ``count`` newest visible editor's picks."""
+        return freshness.shared(
+            f"picks-{count}",
+            lambda: list(self.published().listing().filter(is_pick=True).latest_first()[:count]),
+        )
 
 
 class Article(models.Model):
@@ -228,6 +236,9 @@ class Article(models.Model):
             self.slug = unique_slug(Article, self.title, exclude_pk=self.pk)
         if self.pk:
             self.version += 1
+        if self.published_at:
+            # Readers see minutes; HTML's datetime attribute allows no microseconds.
+            self.published_at = self.published_at.replace(microsecond=0)
         self.search_text = self.fold_search_text()
         super().save(*args, **kwargs)
 
@@ -277,18 +288,12 @@ class Article(models.Model):
         return chosen + list(more)
 
     def picks(self, limit=5):
-        """ "Nên xem": the editor's picks readers may see, other than this article."""
-        return (
-            Article.objects.published()
-            .listing()
-            .filter(is_pick=True)
-            .exclude(pk=self.pk)
-            .latest_first()[:limit]
-        )
+        """The editor's picks ("Nên xem") readers may see, other than this article."""
+        return [a for a in Article.objects.latest_picks(limit + 1) if a.pk != self.pk][:limit]
 
     def other_news(self, limit=10):
         """ "Tin khác": the latest published articles other than this one."""
-        return Article.objects.published().listing().exclude(pk=self.pk).latest_first()[:limit]
+        return [a for a in Article.objects.latest(limit + 1) if a.pk != self.pk][:limit]
 
     def renumber_body(self):
         """Number the blocks 1, 2, 3... in body order, so no two share a position."""

@@ -2,14 +2,13 @@
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
 from . import freshness
-from .boxes import article_boxes
 from .models import MAX_SEARCH_QUERY, Article, Category, Figure
 
 PAGE_SIZE = 20
@@ -28,12 +27,14 @@ def paginate(request, queryset, per_page=PAGE_SIZE):
 
 
 def cards(queryset):
-    """Articles listed with their sapo and first photo, in two queries for a whole page."""
-    photos = Figure.objects.exclude(image="").order_by("position", "pk")
-    return (
-        queryset.select_related("category")
-        .defer("search_text")
-        .prefetch_related(Prefetch("figures", queryset=photos, to_attr="photos"))
+    """Listed articles, each with its first photo as ``thumb_*`` fields, in the same query."""
+    first_photo = Figure.objects.filter(article=OuterRef("pk")).exclude(image="")
+    first_photo = first_photo.order_by("position", "pk")
+    return queryset.listing().annotate(
+        **{
+            f"thumb_{field}": Subquery(first_photo.values(field)[:1])
+            for field in ("image", "image_width", "image_height", "alt_text")
+        }
     )
 
 
@@ -58,21 +59,22 @@ def public(view):
 
 @public
 def home(request):
-    # The sapo is kept: the lead story shows it, whichever list it comes from.
-    visible = Article.objects.published().select_related("category").defer("search_text")
-    visible = visible.latest_first()
-    picks = list(visible.filter(is_pick=True)[:PICKS_SHOWN])
-    latest = list(visible[: LATEST_ON_HOME + 1])
+    picks = Article.objects.latest_picks(PICKS_SHOWN)
+    latest = Article.objects.latest(LATEST_ON_HOME + 1)
     lead = picks[0] if picks else (latest[0] if latest else None)
     return render(
         request,
         "articles/home.html",
         {
             "lead": lead,
-            "lead_photo": lead and lead.figures.exclude(image="").order_by("position").first(),
+            "lead_photo": freshness.shared(
+                "lead-photo", lambda: lead and lead.figures.exclude(image="").first()
+            ),
             "latest": [a for a in latest if a != lead][:LATEST_ON_HOME],
             "picks": [a for a in picks if a != lead],
-            "sections": Category.objects.with_latest(PER_SECTION_ON_HOME),
+            "sections": freshness.shared(
+                "home-sections", lambda: Category.objects.with_latest(PER_SECTION_ON_HOME)
+            ),
         },
     )
 
@@ -117,15 +119,16 @@ def render_article(request, article, **context):
         "articles/article_detail.html",
         {
             "article": article,
-            **article_boxes(article, related=RELATED_SHOWN, picks=PICKS_SHOWN),
+            "related": article.related_articles(RELATED_SHOWN),
+            "picks": article.picks(PICKS_SHOWN),
+            "other_news": article.other_news(),
             **context,
         },
     )
 
 
-@public
+@require_safe
 def search(request):
-    # Longer input is cut, not refused: a pasted paragraph still finds something.
     query = request.GET.get("q", "")[:MAX_SEARCH_QUERY].strip()
     # In the order search() ranks them.
     results = cards(Article.objects.published().search(query))

@@ -5,6 +5,16 @@ from .factories import make_article, make_category  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing cached (the cache may be a shared Redis)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Each test writes its uploads to a folder of its own."""
     settings.MEDIA_ROOT = tmp_path / "media"

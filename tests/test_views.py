@@ -1,13 +1,13 @@
 import re
-from datetime import UTC, datetime, timedelta
-from html import unescape
+from datetime import datetime, timedelta
+from html import escape, unescape
 
 import pytest
 from django.utils import timezone
 
 from articles.models import Article
 
-from .factories import make_article, make_category, png_upload
+from .factories import make_article, make_category
 
 
 def figcaptions(html):
@@ -93,170 +93,263 @@ def test_a_bad_page_number_is_not_found(client, seed, url, page):
     assert client.get(f"{url}{joiner}page={page}").status_code == 404
 
 
-# The readers' site: home, sections, article boxes, search, HTTP, errors.
-
-HANOI_NOON = datetime(2025, 1, 23, 5, 0, tzinfo=UTC)  # 12:00 in Hanoi
+# Home, sections, all news -------------------------------------------------------------
 
 
-def test_the_article_page_shows_the_time_in_hanoi_byline_sapo_and_breadcrumb(client, db):
+def test_home_leads_with_the_newest_pick_and_lists_latest_picks_and_sections(client, db):
+    section = make_category("Nhịp sống Thủ đô")
+    now = timezone.now()
+    pick = make_article(
+        "Tin nên xem", is_pick=True, category=section, published_at=now - timedelta(hours=3)
+    )
+    newest = make_article("Tin mới nhất", category=section, published_at=now - timedelta(minutes=5))
+    html = client.get("/").content.decode()
+    lead = html[html.index('class="lead-story"') : html.index('class="latest"')]
+    assert "Tin nên xem" in lead
+    latest = html[html.index('class="latest"') :]
+    assert "Tin mới nhất" in latest
+    block = html[html.index('id="section-nhip-song-thu-do"') :]
+    assert newest.title in block and pick.title in block
+
+
+def test_home_leads_with_the_newest_article_when_there_is_no_pick(client, seed):
+    html = client.get("/").content.decode()
+    lead = html[html.index('class="lead-story"') : html.index('class="latest"')]
+    assert seed.title in lead, "the seed story is dated as the newest"
+
+
+def test_the_all_news_page_lists_every_visible_article_newest_first(client, seed):
+    html = client.get("/tin-tuc/").content.decode()
+    titles = [a.title for a in Article.objects.published().latest_first()]
+    positions = [html.index(escape(t)) for t in titles]
+    assert positions == sorted(positions)
+
+
+def test_a_section_page_is_paginated_with_sapo_and_time(client, db):
     section = make_category("Chỉ đạo - Điều hành")
+    now = timezone.now()
+    for n in range(25):
+        make_article(f"Bài số {n:02d}", category=section, published_at=now - timedelta(hours=n + 1))
+    first = client.get("/chi-dao-dieu-hanh/").content.decode()
+    second = client.get("/chi-dao-dieu-hanh/?page=2").content.decode()
+    assert "Bài số 00" in first and "Bài số 19" in first and "Bài số 20" not in first
+    assert "Bài số 20" in second and "Bài số 24" in second
+    assert "Tóm tắt bài viết." in first
+    assert 'rel="next" href="?page=2"' in first
+
+
+def test_an_unknown_section_is_not_found_in_the_sites_design(client, db):
+    response = client.get("/khong-co-muc-nay/")
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()
+
+
+# The article page ---------------------------------------------------------------------
+
+
+def test_the_article_page_has_a_breadcrumb_time_byline_and_sapo(client, db):
+    section = make_category("Nhịp sống Thủ đô")
+    at = timezone.make_aware(datetime(2025, 1, 23, 20, 53))
     article = make_article(
-        "Tiêu đề",
-        category=section,
-        byline="Minh Anh",
-        sapo="Lời dẫn.",
-        published_at=datetime(2025, 1, 23, 13, 53, tzinfo=UTC),
+        "Bài đầy đủ", category=section, byline="Minh Anh", sapo="Đoạn dẫn.", published_at=at
     )
     html = client.get(article.get_absolute_url()).content.decode()
-    main = html[html.index('<nav class="breadcrumb"') :]
-    assert '<time datetime="2025-01-23T20:53:00+07:00">23/01/2025 20:53</time>' in main
-    assert '<p class="byline">Minh Anh</p>' in main and '<p class="sapo">Lời dẫn.</p>' in main
-    crumbs = main[: main.index("</nav>")]
-    assert 'href="/"' in crumbs and 'href="/chi-dao-dieu-hanh/"' in crumbs
-    assert main.index("</nav>") < main.index("<h1>Tiêu đề</h1>")
+    crumbs = html[html.index('class="breadcrumb"') : html.index("</nav>", html.index("breadcrumb"))]
+    assert 'href="/"' in crumbs and 'href="/nhip-song-thu-do/"' in crumbs
+    assert "23/01/2025 20:53" in html
+    assert '<p class="byline">Minh Anh</p>' in html and '<p class="sapo">Đoạn dẫn.</p>' in html
 
 
-def box(html, heading):
-    start = html.index(f">{heading}</h2>")
-    return html[start : html.index("</section>", start)]
-
-
-def titles(fragment):
-    return [
-        unescape(t)
-        for t in re.findall(r'<a href="[^"]+">([^<]+)</a>\s*<p class="dateline"', fragment)
-    ]
-
-
-def test_related_links_come_first_in_the_editors_order_then_the_section_fills_up(client, db):
-    section = make_category("Mục")
-    fillers = [
-        make_article(
-            f"Cùng mục {n}", category=section, published_at=HANOI_NOON + timedelta(minutes=n)
-        )
-        for n in range(8)
-    ]
-    elsewhere = make_article("Mục khác", published_at=HANOI_NOON)
-    article = make_article("Bài chính", category=section, related=[elsewhere, fillers[0]])
+def test_related_links_are_topped_up_from_the_same_section(client, db):
+    section = make_category()
+    chosen = make_article("Do biên tập chọn", category=section)
+    same_section = make_article("Cùng chuyên mục", category=section)
+    elsewhere = make_article("Mục khác", category=make_category())
+    article = make_article("Đang đọc", category=section, related=[chosen])
     html = client.get(article.get_absolute_url()).content.decode()
-    assert titles(box(html, "Có thể bạn quan tâm")) == [
-        "Mục khác",
-        "Cùng mục 0",
-        "Cùng mục 7",
-        "Cùng mục 6",
-        "Cùng mục 5",
-        "Cùng mục 4",
-    ]
+    box = html[html.index('class="related"') : html.index('class="other-news"')]
+    assert box.index("Do biên tập chọn") < box.index("Cùng chuyên mục")
+    assert elsewhere.title not in box and same_section.title in box
 
 
-def test_the_picks_box_shows_the_editors_picks_but_not_the_article_itself(client, db):
-    pick = make_article("Bài nên xem", is_pick=True)
-    article = make_article("Bài chính", is_pick=True)
-    make_article("Bài thường")
-    picks = titles(box(client.get(article.get_absolute_url()).content.decode(), "Nên xem"))
-    assert picks == ["Bài nên xem"] and pick.is_pick
+def test_the_picks_box_shows_editors_picks_but_not_the_article_itself(client, db):
+    pick = make_article("Nên xem bài này", is_pick=True)
+    article = make_article("Cũng là pick", is_pick=True)
+    html = client.get(article.get_absolute_url()).content.decode()
+    box = html[html.index('class="picks"') :]
+    box = box[: box.index("</section>")]
+    assert "Nên xem" in box and pick.title in box and article.title not in box
 
 
-def test_the_article_page_runs_the_same_few_queries_however_big_the_article(
-    client, db, django_assert_max_num_queries
-):
-    section = make_category("Mục")
-    small = make_article(category=section, blocks=["Một đoạn.", {"caption": "Ảnh"}])
-    targets = [make_article(category=section, is_pick=True) for _ in range(12)]
-    big = make_article(
-        category=section,
-        blocks=[*(f"Đoạn {n}." for n in range(15)), *({"caption": f"Ảnh {n}"} for n in range(15))],
-        related=targets[:9],
+def test_a_photo_is_shown_with_renditions_srcset_size_and_lazy_loading(client, db, media_root):
+    from .factories import png_upload
+
+    article = make_article(
+        blocks=[{"image": png_upload(size=(1600, 900)), "alt_text": "Hồ Tây", "caption": "Ảnh"}]
     )
-    with django_assert_max_num_queries(6) as few:
-        client.get(small.get_absolute_url())
-    with django_assert_max_num_queries(6) as many:
-        html = client.get(big.get_absolute_url()).content.decode()
-    assert html.count("<figcaption>") == 15 and len(titles(box(html, "Có thể bạn quan tâm"))) == 9
-    assert len(many.captured_queries) == len(few.captured_queries)
+    figure = article.figures.get()
+    html = client.get(article.get_absolute_url()).content.decode()
+    img = re.search(r"<figure class=\"figure\">\s*(<img[^>]+>)", html).group(1)
+    for width in (480, 800, 1200):
+        assert f"-{width}.webp {width}w" in img
+    assert f"{figure.image.url} 1600w" in img
+    assert 'width="1600" height="900"' in img and 'loading="lazy"' in img and 'alt="Hồ Tây"' in img
 
 
-def test_home_and_section_pages_run_the_same_few_queries_however_many_articles(
-    client, db, django_assert_max_num_queries
+# Search -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["tay ho", "TÂY HỒ", "Tây Hồ"])
+def test_search_finds_the_seed_story_with_or_without_accents(client, seed, query):
+    html = client.get("/tim-kiem/", {"q": query}).content.decode()
+    assert seed.title in html
+    assert "LĐLĐ huyện Chương Mỹ" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", " ", "x" * 10_000, "'; DROP TABLE articles_article; --", "<script>alert(1)</script>"],
+)
+def test_search_is_safe_with_any_input(client, seed, query):
+    response = client.get("/tim-kiem/", {"q": query})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert Article.objects.count() == 17
+
+
+def test_search_results_are_not_indexed(client, seed):
+    html = client.get("/tim-kiem/", {"q": "tay ho"}).content.decode()
+    assert '<meta name="robots" content="noindex, follow">' in html
+
+
+def test_search_never_shows_an_unpublished_article(client, db):
+    make_article("Tây Hồ bản nháp", status=Article.Status.DRAFT)
+    make_article("Tây Hồ hẹn giờ", published_at=timezone.now() + timedelta(days=1))
+    html = client.get("/tim-kiem/", {"q": "tay ho"}).content.decode()
+    assert "bản nháp" not in html and "hẹn giờ" not in html
+
+
+# HTTP ---------------------------------------------------------------------------------
+
+
+def test_public_pages_can_be_cached_by_a_cdn_and_revalidated(client, seed):
+    url = seed.get_absolute_url()
+    response = client.get(url)
+    assert "public" in response["Cache-Control"] and "s-maxage=300" in response["Cache-Control"]
+    assert response["ETag"] and response["Last-Modified"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    since = client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert since.status_code == 304
+
+
+def test_an_edit_ends_revalidation_at_once(client, seed):
+    url = seed.get_absolute_url()
+    first = client.get(url)
+    seed.title = "Tiêu đề đã sửa"
+    seed.save()
+    after = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    # Within the same second the date may tie; the content ETag then decides.
+    after = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert after.status_code == 200
+    assert "Tiêu đề đã sửa" in after.content.decode()
+
+
+def test_public_pages_refuse_posts(client, seed):
+    assert client.post("/").status_code == 405
+    assert client.post(seed.get_absolute_url()).status_code == 405
+
+
+# Query counts -------------------------------------------------------------------------
+
+
+def add_content(size):
+    sections = [make_category() for _ in range(3)]
+    targets = [make_article(category=sections[n % 3], is_pick=n % 4 == 0) for n in range(size)]
+    blocks = [f"Đoạn {n}." if n % 2 else {"caption": f"Ảnh {n}"} for n in range(size)]
+    return make_article(category=sections[0], blocks=blocks, related=targets)
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_the_article_page_runs_at_most_six_queries(client, db, django_assert_max_num_queries, size):
+    article = add_content(size)
+    # The first reader after a change also computes what every page shares.
+    with django_assert_max_num_queries(10):
+        assert client.get(article.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get(article.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_home_and_section_pages_run_a_fixed_number_of_queries(
+    client, db, django_assert_max_num_queries, size
 ):
-    sections = [make_category(f"Mục {n}") for n in range(2)]
-    make_article(category=sections[0], blocks=[{"image": png_upload(), "alt_text": "Ảnh"}])
-    counts = []
-    for _ in range(2):
-        with django_assert_max_num_queries(7) as home:
-            client.get("/")
-        with django_assert_max_num_queries(6) as section:
-            client.get(sections[0].get_absolute_url())
-        counts.append((len(home.captured_queries), len(section.captured_queries)))
-        for n in range(25):
-            make_article(
-                category=sections[n % 2],
-                is_pick=n % 3 == 0,
-                blocks=[{"image": png_upload(), "alt_text": "Ảnh"}],
-            )
-        sections.append(make_category(f"Mục thêm {len(sections)}"))
-        make_article(category=sections[-1])
-    assert counts[0] == counts[1]
+    article = add_content(size)
+    with django_assert_max_num_queries(8):
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(1):
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(3):
+        assert client.get(article.category.get_absolute_url()).status_code == 200
 
 
-def test_home_leads_with_the_newest_pick_and_shows_each_section_in_position_order(client, db):
+# Lists: section order, thumbnails, what never shows -----------------------------------
+
+
+def test_home_shows_a_block_per_section_in_position_order(client, db):
     second = make_category("Mục hai", position=2)
     first = make_category("Mục một", position=1)
-    make_article("Tin mới nhất", category=second, published_at=HANOI_NOON + timedelta(hours=2))
-    make_article("Nên xem mới", category=first, is_pick=True, published_at=HANOI_NOON)
-    make_article(
-        "Nên xem cũ", category=first, is_pick=True, published_at=HANOI_NOON - timedelta(days=1)
-    )
-    html = unescape(client.get("/").content.decode())
-    lead = html[html.index('class="lead-story"') : html.index("</section>")]
-    assert "Nên xem mới" in lead and "Tin mới nhất" not in lead
-    assert titles(box(html, "Tin mới nhất")) == ["Tin mới nhất", "Nên xem cũ"]
-    assert titles(box(html, "Nên xem")) == ["Nên xem cũ"]
-    assert html.index('id="section-muc-mot"') < html.index('id="section-muc-hai"')
-
-
-def test_home_without_picks_leads_with_the_newest_article(client, db):
-    make_article("Cũ", published_at=HANOI_NOON)
-    make_article("Mới", published_at=HANOI_NOON + timedelta(hours=1))
+    for section in (second, first):
+        make_article(f"Bài của {section.name}", category=section)
     html = client.get("/").content.decode()
-    assert "Mới" in html[html.index('class="lead-story"') : html.index("</section>")]
+    assert html.index('id="section-muc-mot"') < html.index('id="section-muc-hai"')
+    block = html[html.index('id="section-muc-mot"') :]
+    assert "Bài của Mục một" in block[: block.index("</section>")]
 
 
-def test_a_section_is_paginated_newest_first_with_sapo_thumbnail_and_time(client, db):
+def test_listed_articles_show_their_first_photo_as_a_thumbnail(client, db):
+    from .factories import png_upload
+
     section = make_category("Mục")
-    for n in range(23):
-        make_article(
-            f"Bài {n:02}",
-            category=section,
-            sapo=f"Lời dẫn {n:02}.",
-            published_at=HANOI_NOON + timedelta(minutes=n),
-            blocks=[{"image": png_upload(), "alt_text": f"Ảnh {n:02}"}] if n == 22 else [],
-        )
-    first = client.get("/muc/").content.decode()
-    heads = re.findall(r"<h2><a [^>]+>(Bài \d+)</a></h2>", first)
-    assert heads == [f"Bài {n:02}" for n in range(22, 2, -1)]
-    assert "Lời dẫn 22." in first and 'alt="Ảnh 22"' in first and "23/01/2025 12:22" in first
-    second = client.get("/muc/?page=2").content.decode()
-    assert re.findall(r"<h2><a [^>]+>(Bài \d+)</a></h2>", second) == ["Bài 02", "Bài 01", "Bài 00"]
-    assert 'rel="prev" href="?page=1"' in second
+    make_article(
+        "Có ảnh",
+        category=section,
+        blocks=[
+            "Đoạn đầu.",
+            {"caption": "Ảnh mất"},
+            {"image": png_upload(size=(900, 600)), "alt_text": "Ảnh đầu tiên"},
+            {"image": png_upload(size=(900, 600)), "alt_text": "Ảnh thứ hai"},
+        ],
+    )
+    make_article("Không ảnh", category=section)
+    for url in ("/muc/", "/tin-tuc/", "/tim-kiem/?q=anh"):
+        html = client.get(url).content.decode()
+        cards = {
+            re.search(r"<h2><a [^>]+>([^<]+)</a>", card).group(1): card
+            for card in html.split('<article class="article-card">')[1:]
+        }
+        assert 'alt="Ảnh đầu tiên"' in cards["Có ảnh"] and "Ảnh thứ hai" not in cards["Có ảnh"]
+        assert 'width="900" height="600"' in cards["Có ảnh"] and "-480.webp 480w" in cards["Có ảnh"]
+        assert "<img" not in cards["Không ảnh"]
 
 
-VISIBLE_PAGES = [
-    "/",
-    "/tin-tuc/",
-    "/muc/",
-    "/tim-kiem/?q=bi+mat",
-    "/rss/",
-    "/muc/rss/",
-    "/sitemap.xml",
-    "/sitemap-news.xml",
-]
-
-
-@pytest.mark.parametrize("url", VISIBLE_PAGES)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/tin-tuc/",
+        "/muc/",
+        "/tim-kiem/?q=bi+mat",
+        "/rss/",
+        "/muc/rss/",
+        "/sitemap.xml",
+        "/sitemap-news.xml",
+    ],
+)
 def test_drafts_articles_in_review_and_scheduled_ones_appear_nowhere(client, db, url):
     section = make_category("Mục")
-    make_article("Bí mật công khai", category=section)
+    shown = make_article("Bí mật công khai", category=section)
     hidden = [
         make_article("Bí mật nháp", category=section, status=Article.Status.DRAFT),
         make_article("Bí mật chờ duyệt", category=section, status=Article.Status.REVIEW),
@@ -264,43 +357,13 @@ def test_drafts_articles_in_review_and_scheduled_ones_appear_nowhere(client, db,
             "Bí mật hẹn giờ", category=section, published_at=timezone.now() + timedelta(hours=1)
         ),
     ]
-    page = unescape(client.get(url).content.decode())
-    assert "Bí mật công khai" in page or "bi-mat-cong-khai" in page
+    page = client.get(url).content.decode()
+    assert shown.get_absolute_url() in page
     for article in hidden:
         assert article.title not in page and article.slug not in page
 
 
-@pytest.mark.parametrize("query", ["tay ho", "TÂY HỒ", "Tây Hồ", "  tây   HO "])
-def test_search_finds_the_same_articles_with_or_without_accents_and_case(client, seed, query):
-    html = unescape(client.get("/tim-kiem/", {"q": query}).content.decode())
-    assert seed.title in html
-    assert "Kết quả cho" in html
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        "",
-        "x" * 10_000,
-        "'; DROP TABLE articles_article; --",
-        '<script>alert("x")</script>',
-        "%_\\",
-        "\x00",
-    ],
-    ids=["empty", "10000-chars", "sql", "html", "like-wildcards", "nul"],
-)
-def test_search_is_safe_with_any_input(client, seed, query):
-    response = client.get("/tim-kiem/", {"q": query})
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "<script>alert" not in html
-    assert '<meta name="robots" content="noindex' in html
-    assert Article.objects.filter(pk=seed.pk).exists()
-    if query.startswith("<script>"):
-        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
-
-
-def test_search_results_are_paginated_and_keep_the_query(client, db):
+def test_search_results_are_paginated_and_the_pages_keep_the_query(client, db):
     for n in range(25):
         make_article(f"Hồ Tây số {n}")
     html = client.get("/tim-kiem/", {"q": "ho tay"}).content.decode()
@@ -310,57 +373,32 @@ def test_search_results_are_paginated_and_keep_the_query(client, db):
     assert second.count('class="article-card"') == 5
 
 
-def test_public_pages_say_how_long_browsers_and_cdns_may_keep_them(client, seed):
-    for url in ("/", "/tin-tuc/", seed.get_absolute_url()):
-        cache_control = {part.strip() for part in client.get(url)["Cache-Control"].split(",")}
-        assert cache_control == {"public", "max-age=60", "s-maxage=300"}
+def test_search_shows_html_in_the_query_as_text(client, db):
+    html = client.get("/tim-kiem/", {"q": '<b>"đậm"</b>'}).content.decode()
+    assert "&lt;b&gt;&quot;đậm&quot;&lt;/b&gt;" in html and "<b>" not in html
 
 
-def test_an_unchanged_page_is_revalidated_with_304_by_date_or_etag(client, seed):
-    url = seed.get_absolute_url()
-    first = client.get(url)
-    assert first["Last-Modified"] and first["ETag"]
-    by_date = client.get(url, headers={"if-modified-since": first["Last-Modified"]})
-    by_tag = client.get(url, headers={"if-none-match": first["ETag"]})
-    assert (by_date.status_code, by_tag.status_code) == (304, 304)
-    assert by_date.content == b""
+# Error pages and previews ---------------------------------------------------------------
 
 
-def test_a_change_to_the_article_makes_the_old_etag_and_date_stale(client, seed):
-    url = seed.get_absolute_url()
-    first = client.get(url)
-    seed.title = "Tiêu đề đã sửa"
-    seed.save()
-    again = client.get(
-        url, headers={"if-none-match": first["ETag"], "if-modified-since": first["Last-Modified"]}
-    )
-    assert again.status_code == 200
-    assert "Tiêu đề đã sửa" in again.content.decode()
-
-
-def test_the_404_page_is_in_the_sites_design_and_in_vietnamese(client, db):
-    response = client.get("/khong-co-trang-nay/")
-    html = response.content.decode()
-    assert response.status_code == 404
-    assert '<header class="site-header">' in html and "/static/articles/site.css" in html
-    assert "<h1>Không tìm thấy trang</h1>" in html or "Không tìm thấy" in html
-
-
-def test_the_500_page_renders_in_vietnamese_without_the_database(rf):
+def test_the_500_page_is_in_the_sites_design_and_needs_no_database(rf):
     from django.views.defaults import server_error
 
-    # No db fixture: any query would fail the test, as a broken database would the page.
+    # No db fixture: a query would fail this test, as a broken database would the page.
     response = server_error(rf.get("/"))
     html = response.content.decode()
     assert response.status_code == 500
-    assert "<h1>Đã có lỗi xảy ra</h1>" in html and "/static/articles/site.css" in html
+    assert "<h1>Đã có lỗi xảy ra</h1>" in html
+    assert '<header class="site-header">' in html and "articles/site.css" in html
 
 
-def test_the_preview_shows_a_visible_banner(rf, db):
+def test_a_preview_shows_a_visible_banner_and_no_canonical_link(rf, db):
     from articles.views import render_article
 
     draft = make_article("Bản nháp", status=Article.Status.DRAFT)
     html = render_article(rf.get("/"), draft, preview=True).content.decode()
     banner = html[html.index('class="preview-banner"') :]
-    assert "<strong>Xem trước</strong>" in banner[: banner.index("</p>")]
-    assert "Trạng thái: Bản nháp" in banner[: banner.index("</p>")]
+    banner = banner[: banner.index("</p>")]
+    assert "<strong>Xem trước</strong>" in banner and "Trạng thái: Bản nháp" in banner
+    assert 'rel="canonical"' not in html and "application/ld+json" not in html
+    assert '<meta name="robots" content="noindex, nofollow">' in html

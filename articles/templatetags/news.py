@@ -10,14 +10,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .. import renditions
+from ..models import Figure
 
 register = template.Library()
 
 # What json_script escapes, so that a "</script>" in a headline stays inside the JSON.
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
-SHARE_IMAGE = "articles/share.png"
-"""Shown by social networks and search engines for an article without a photo."""
+LOGO = "articles/logo.png"
+"""The publisher's logo in structured data."""
 
 
 @register.simple_tag
@@ -52,6 +53,20 @@ def iso_time(moment):
     return timezone.localtime(moment).replace(microsecond=0).isoformat()
 
 
+@register.simple_tag
+def thumbnail(article, sizes="8rem"):
+    """The <img> of a listed article's first photo (see ``views.cards``), or nothing."""
+    if not getattr(article, "thumb_image", None):
+        return ""
+    photo = Figure(
+        image=article.thumb_image,
+        image_width=article.thumb_image_width,
+        image_height=article.thumb_image_height,
+        alt_text=article.thumb_alt_text,
+    )
+    return figure_image(photo, sizes=sizes)
+
+
 def to_json(data):
     """JSON that is safe inside <script>: <, > and & become \\u escapes."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
@@ -76,10 +91,9 @@ def absolute_url(context, path):
 
 @register.simple_tag(takes_context=True)
 def article_image_url(context, article):
-    """The absolute address of the article's first photo, or of the site's share image."""
+    """The absolute address of the article's first photo, or "" (none is made up)."""
     photo = next((f for f in article.figures.all() if f.image), None)
-    path = photo.image.url if photo else static(SHARE_IMAGE)
-    return context["request"].build_absolute_uri(path)
+    return context["request"].build_absolute_uri(photo.image.url) if photo else ""
 
 
 @register.simple_tag(takes_context=True)
@@ -101,15 +115,16 @@ def article_structured_data(context, article):
             if article.byline
             else {"@type": "Organization", "name": settings.SITE_NAME}
         ),
-        "image": images or [absolute(static(SHARE_IMAGE))],
         "publisher": {
             "@type": "NewsMediaOrganization",
             "name": settings.SITE_NAME,
             "url": absolute("/"),
-            "logo": {"@type": "ImageObject", "url": absolute(static(SHARE_IMAGE))},
+            "logo": {"@type": "ImageObject", "url": absolute(static(LOGO))},
         },
         "inLanguage": "vi",
     }
+    if images:
+        news_article["image"] = images
     if article.category_id:
         news_article["articleSection"] = article.category.name
     return json_ld(news_article, breadcrumb_list(request, article))
