@@ -51,7 +51,7 @@ fixture: install
 .PHONY: check-tools lighthouse
 
 check-tools: install
-	$(BIN)/python -m pip install --quiet -e ".[dev,checks]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,checks,production]"
 	command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 	[ -x .tools/node_modules/.bin/lighthouse ] || \

@@ -10,6 +10,7 @@ once per moment, so none of them can be older than the content behind it.
 """
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -25,6 +26,13 @@ CONTENT_MODELS = (
 
 
 def mark_changed(**kwargs):
+    _mark()
+    # Again once the change is committed: a page rendered meanwhile, from the rows as
+    # they were, must not be kept under the new moment.
+    transaction.on_commit(_mark)
+
+
+def _mark():
     # "Changed now, and look again for the next scheduled publication."
     now = timezone.now()
     cache.set(KEY, (now, now), timeout=None)

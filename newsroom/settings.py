@@ -39,6 +39,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "articles.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,6 +105,22 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
+# Photos on any S3-compatible storage instead of local disk (pip install ".[s3]").
+if env("MEDIA_STORAGE", default="local") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET"),
+            "endpoint_url": env("S3_ENDPOINT_URL", default=None),
+            "region_name": env("S3_REGION", default=None),
+            "access_key": env("S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
+            "custom_domain": env("S3_CUSTOM_DOMAIN", default=None),
+            "file_overwrite": False,
+            "querystring_auth": False,
+        },
+    }
+
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 SITE_NAME = env("SITE_NAME", default="Tin Hà Nội")
@@ -120,3 +137,7 @@ PUBLIC_CACHE_CONTROL = {
     "max_age": env.int("PUBLIC_MAX_AGE", default=60),
     "s_maxage": env.int("PUBLIC_S_MAXAGE", default=300),
 }
+
+# How long a readers' page may stay in the page cache (0 turns it off). Any change
+# to the content makes a new generation of pages at once; see articles/caching.py.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)

@@ -28,7 +28,8 @@ $PY manage.py collectstatic --noinput -v 0
 ARTICLE=$($PY manage.py shell -v 0 -c "from articles.models import Article;
 print(Article.objects.published().latest_first().first().get_absolute_url())")
 
-.venv/bin/gunicorn newsroom.wsgi --bind "127.0.0.1:$PORT" --workers 2 --log-level warning &
+BIND="127.0.0.1:$PORT" WEB_CONCURRENCY=2 .venv/bin/gunicorn --log-level warning -c newsroom/gunicorn.conf.py \
+  --access-logfile /dev/null newsroom.wsgi &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do

@@ -1,0 +1,76 @@
+"""The page cache for readers: whole responses, never older than the content.
+
+Each page is stored under the moment the site last changed (``freshness``).
+Publishing, unpublishing or editing anything (an article, a figure, a link, a
+section) moves that moment, and so does a scheduled article when its minute
+comes; from then on every page is looked up under a new key. A small newsroom
+changes a few hundred times a day and is read far more often, so throwing
+every page away on each change is cheap, and no list of "pages that show this
+article" can ever be forgotten.
+
+It sits near the top of the middleware, so a hit costs one cache read: no
+session, no database, no template.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
+
+from . import freshness
+
+# Not readers' pages, or pages that any query string makes unique.
+UNCACHED_PREFIXES = ("/admin/", "/media/", "/static/", "/tim-kiem/")
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self.is_cacheable_request(request):
+            return self.get_response(request)
+        key = self.key(request)
+        response = cache.get(key)
+        if response is not None:
+            return self.conditional(request, response) or response
+        response = self.get_response(request)
+        if self.is_cacheable_response(response):
+            cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+        return response
+
+    @staticmethod
+    def is_cacheable_request(request):
+        return (
+            settings.PAGE_CACHE_SECONDS > 0
+            and request.method == "GET"
+            and not request.path.startswith(UNCACHED_PREFIXES)
+        )
+
+    @staticmethod
+    def is_cacheable_response(response):
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "public" in cache_control
+            and "private" not in cache_control
+        )
+
+    @staticmethod
+    def key(request):
+        moment = freshness.last_modified().timestamp()
+        url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        return f"articles:page:{moment}:{hashlib.sha256(url.encode()).hexdigest()}"
+
+    @staticmethod
+    def conditional(request, response):
+        return get_conditional_response(
+            request,
+            etag=response.get("ETag"),
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+            response=response,
+        )

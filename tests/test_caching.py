@@ -1,0 +1,161 @@
+"""The page cache serves readers from memory and never serves a page older than its content."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article, Figure, RelatedLink
+
+from .factories import make_article, make_category
+
+
+@pytest.fixture
+def newsroom(db):
+    """A section, a story with a figure and a related link, and a story that links to it."""
+    section = make_category("Nhịp sống Thủ đô")
+    story = make_article(
+        "Chợ hoa Quảng Bá",
+        category=section,
+        blocks=["Chợ mở suốt đêm.", {"caption": "Chợ hoa lúc rạng sáng"}],
+    )
+    linking = make_article("Bài có liên kết", category=make_category("Khác"), related=[story])
+    return section, story, linking
+
+
+def pages_showing(story, linking):
+    """Every page on which the story or its changes can be seen."""
+    return {
+        "article": story.get_absolute_url(),
+        "home": "/",
+        "section": story.category.get_absolute_url(),
+        "all news": "/tin-tuc/",
+        "related from another article": linking.get_absolute_url(),
+        "feed": "/rss/",
+        "section feed": f"{story.category.get_absolute_url()}rss/",
+        "sitemap": "/sitemap.xml",
+    }
+
+
+def warm(client, urls):
+    return {name: client.get(url).content.decode() for name, url in urls.items()}
+
+
+def test_a_second_request_is_served_from_the_cache_without_any_query(
+    client, newsroom, django_assert_num_queries
+):
+    _, story, _ = newsroom
+    first = client.get(story.get_absolute_url())
+    with django_assert_num_queries(0):
+        second = client.get(story.get_absolute_url())
+    assert second.content == first.content
+    with django_assert_num_queries(0):
+        assert (
+            client.get(story.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"]).status_code
+            == 304
+        )
+
+
+def test_an_edited_headline_shows_at_once_on_every_page(client, newsroom):
+    _, story, linking = newsroom
+    urls = pages_showing(story, linking)
+    warm(client, urls)
+    story.title = "Chợ hoa Quảng Bá đón Tết"
+    story.save()
+    urls["article"] = story.get_absolute_url()
+    for name, html in warm(client, urls).items():
+        if name != "sitemap":
+            assert "Chợ hoa Quảng Bá đón Tết" in html, name
+
+
+def test_an_unpublished_story_leaves_every_page_at_once(client, newsroom):
+    _, story, linking = newsroom
+    urls = pages_showing(story, linking)
+    warm(client, urls)
+    story.status = Article.Status.DRAFT
+    story.save()
+    assert client.get(story.get_absolute_url()).status_code == 404
+    for name, html in warm(client, {k: v for k, v in urls.items() if k != "article"}).items():
+        assert "Chợ hoa Quảng Bá" not in html and story.slug not in html, name
+
+
+def test_a_published_story_appears_on_every_page_at_once(client, newsroom):
+    section, _, linking = newsroom
+    draft = make_article("Phố bích họa", category=section, status=Article.Status.DRAFT)
+    urls = pages_showing(draft, linking)
+    del urls["article"]
+    warm(client, urls)
+    draft.status = Article.Status.PUBLISHED
+    draft.save()
+    assert "Phố bích họa" in client.get(draft.get_absolute_url()).content.decode()
+    for name in ("home", "section", "all news", "feed", "section feed"):
+        assert "Phố bích họa" in client.get(urls[name]).content.decode(), name
+
+
+def test_an_edited_caption_shows_at_once(client, newsroom):
+    _, story, _ = newsroom
+    client.get(story.get_absolute_url())
+    figure = story.figures.get()
+    figure.caption = "Chợ hoa lúc nửa đêm"
+    figure.save()
+    assert "Chợ hoa lúc nửa đêm" in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_added_and_removed_related_links_show_at_once(client, newsroom):
+    _, story, linking = newsroom
+    other = make_article("Làng đào Nhật Tân")
+    client.get(story.get_absolute_url())
+    link = RelatedLink.objects.create(article=story, target=other, position=1)
+    assert "Làng đào Nhật Tân" in related_box(client, story)
+    link.delete()
+    assert "Làng đào Nhật Tân" not in related_box(client, story)
+
+
+def related_box(client, article):
+    html = client.get(article.get_absolute_url()).content.decode()
+    start = html.find('class="related"')
+    return html[start : html.index("</section>", start)] if start >= 0 else ""
+
+
+def test_a_renamed_section_shows_at_once(client, newsroom):
+    section, story, _ = newsroom
+    warm(client, {"home": "/", "article": story.get_absolute_url()})
+    section.name = "Sống ở Thủ đô"
+    section.save()
+    for url in ("/", story.get_absolute_url(), section.get_absolute_url()):
+        assert "Sống ở Thủ đô" in client.get(url).content.decode(), url
+
+
+def test_a_scheduled_story_appears_on_its_minute_with_no_job(client, newsroom, monkeypatch):
+    section, _, _ = newsroom
+    due = timezone.now() + timedelta(minutes=5)
+    scheduled = make_article("Bắn pháo hoa đêm giao thừa", category=section, published_at=due)
+    for url in ("/", section.get_absolute_url()):
+        assert "Bắn pháo hoa" not in client.get(url).content.decode()
+    assert client.get(scheduled.get_absolute_url()).status_code == 404
+
+    monkeypatch.setattr(timezone, "now", lambda: due + timedelta(seconds=1))
+    for url in ("/", section.get_absolute_url(), scheduled.get_absolute_url(), "/rss/"):
+        assert "Bắn pháo hoa" in client.get(url).content.decode(), url
+
+
+def queries_for(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        client.get(url)
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("url", ["/tim-kiem/?q=cho+hoa", "/admin/articles/article/"])
+def test_search_and_admin_pages_are_never_served_from_the_cache(admin_client, newsroom, url):
+    queries_for(admin_client, url)
+    assert queries_for(admin_client, url) > 0
+
+
+def test_a_deleted_figure_leaves_the_page_at_once(client, newsroom):
+    _, story, _ = newsroom
+    client.get(story.get_absolute_url())
+    Figure.objects.filter(article=story).get().delete()
+    assert "Chợ hoa lúc rạng sáng" not in client.get(story.get_absolute_url()).content.decode()
