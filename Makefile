@@ -45,3 +45,18 @@ superuser: install
 
 fixture: install
 	$(BIN)/python fixtures/build_tay_ho.py
+
+# The readers' site: tools for the checks that need more than Python (root for apt-get, as in
+# CI). Tests whose tool is missing skip and say which; `make lighthouse` needs them all.
+.PHONY: check-tools lighthouse
+
+check-tools: install
+	$(BIN)/python -m pip install --quiet -e ".[dev,checks,production]"
+	command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+	[ -x .tools/node_modules/.bin/lighthouse ] || \
+		npm install --prefix .tools --no-audit --no-fund --loglevel=error lighthouse@12
+
+# Lighthouse on the seed article served by gunicorn with DEBUG=False; fails under 95.
+lighthouse: check-tools
+	scripts/lighthouse.sh

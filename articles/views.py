@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
 from . import freshness
-from .models import MAX_SEARCH_QUERY, Article, Category
+from .models import MAX_SEARCH_QUERY, Article, Category, Figure
 
 PAGE_SIZE = 20
 LATEST_ON_HOME = 10
@@ -23,6 +24,18 @@ def paginate(request, queryset, per_page=PAGE_SIZE):
         return Paginator(queryset, per_page).page(request.GET.get("page") or 1)
     except InvalidPage as error:
         raise Http404(str(error)) from error
+
+
+def cards(queryset):
+    """Listed articles, each with its first photo as ``thumb_*`` fields, in the same query."""
+    first_photo = Figure.objects.filter(article=OuterRef("pk")).exclude(image="")
+    first_photo = first_photo.order_by("position", "pk")
+    return queryset.listing().annotate(
+        **{
+            f"thumb_{field}": Subquery(first_photo.values(field)[:1])
+            for field in ("image", "image_width", "image_height", "alt_text")
+        }
+    )
 
 
 def site_last_modified(request, *args, **kwargs):
@@ -54,6 +67,9 @@ def home(request):
         "articles/home.html",
         {
             "lead": lead,
+            "lead_photo": freshness.shared(
+                "lead-photo", lambda: lead and lead.figures.exclude(image="").first()
+            ),
             "latest": [a for a in latest if a != lead][:LATEST_ON_HOME],
             "picks": [a for a in picks if a != lead],
             "sections": freshness.shared(
@@ -66,14 +82,14 @@ def home(request):
 @public
 def news_index(request):
     """Every visible article, newest first: "Tin tức"."""
-    articles = Article.objects.published().listing().latest_first()
+    articles = cards(Article.objects.published().latest_first())
     return render(request, "articles/news_index.html", {"page": paginate(request, articles)})
 
 
 @public
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    articles = category.articles.published().listing().latest_first()
+    articles = cards(category.articles.published().latest_first())
     return render(
         request,
         "articles/category_detail.html",
@@ -114,7 +130,8 @@ def render_article(request, article, **context):
 @require_safe
 def search(request):
     query = request.GET.get("q", "")[:MAX_SEARCH_QUERY].strip()
-    results = Article.objects.published().listing().search(query)
+    # In the order search() ranks them.
+    results = cards(Article.objects.published().search(query))
     return render(
         request,
         "articles/search.html",

@@ -30,6 +30,7 @@ def base_env(database_url, cache_url="dummycache://"):
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
         DEBUG="false",
+        HTTPS="false",  # plain HTTP on loopback
         SECRET_KEY="bench-only-secret-key-not-for-production",
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=database_url,

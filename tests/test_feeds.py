@@ -49,3 +49,24 @@ def test_feeds_never_carry_unpublished_articles(client, db):
 
 def test_an_unknown_section_has_no_feed(client, db):
     assert client.get("/khong-co/rss/").status_code == 404
+
+
+def test_an_item_carries_its_byline_and_its_sapo_as_text(client, db):
+    make_article("Có tác giả", byline="Lan Anh", sapo="Một <b>đêm</b> nhạc & thơ.")
+    _, entries = items(client.get("/rss/"))
+    assert entries[0].findtext("{http://purl.org/dc/elements/1.1/}creator") == "Lan Anh"
+    assert entries[0].findtext("description") == "Một <b>đêm</b> nhạc & thơ."
+
+
+def test_the_feed_runs_the_same_queries_for_one_or_thirty_items(
+    client, db, django_assert_max_num_queries
+):
+    section = make_category("Mục")
+    make_article(category=section)
+    with django_assert_max_num_queries(2) as one:
+        client.get("/rss/")
+    for _ in range(29):
+        make_article(category=section)
+    with django_assert_max_num_queries(2) as thirty:
+        assert len(items(client.get("/rss/"))[1]) == 30
+    assert len(thirty.captured_queries) == len(one.captured_queries)

@@ -77,3 +77,38 @@ def test_robots_txt_points_at_both_sitemaps_and_keeps_crawlers_out_of_admin(clie
     assert "Sitemap: http://testserver/sitemap.xml" in text
     assert "Sitemap: http://testserver/sitemap-news.xml" in text
     assert "Disallow: /admin/" in text
+
+
+def test_open_graph_and_twitter_tags_carry_the_headline_sapo_and_photo(client, db):
+    article = make_article(
+        "Hồ Tây đón khách",
+        sapo="Đoạn dẫn & lời chào.",
+        blocks=[{"image": png_upload(), "alt_text": "Hồ", "caption": "Hồ Tây"}],
+    )
+    html = client.get(article.get_absolute_url()).content.decode()
+    photo = f"http://testserver{article.figures.get().image.url}"
+    assert meta(html, "property", "og:description") == "Đoạn dẫn & lời chào."
+    assert meta(html, "name", "twitter:title") == "Hồ Tây đón khách"
+    assert meta(html, "name", "twitter:description") == "Đoạn dẫn & lời chào."
+    assert meta(html, "property", "og:image") == meta(html, "name", "twitter:image") == photo
+    assert meta(html, "name", "description") == "Đoạn dẫn & lời chào."
+
+
+def test_an_article_without_a_photo_names_no_image_for_sharing(client, seed):
+    html = client.get(seed.get_absolute_url()).content.decode()
+    assert meta(html, "property", "og:image") is None
+    assert meta(html, "name", "twitter:image") is None
+
+
+def test_home_and_sections_have_absolute_canonical_links(client, seed):
+    home = client.get("/").content.decode()
+    assert '<link rel="canonical" href="http://testserver/">' in home
+    section = client.get("/chi-dao-dieu-hanh/?page=1").content.decode()
+    assert '<link rel="canonical" href="http://testserver/chi-dao-dieu-hanh/">' in section
+
+
+def test_json_for_scripts_escapes_what_djangos_json_script_escapes():
+    from articles.templatetags.news import to_json
+
+    assert to_json({"a": "</script>&"}) == '{"a":"\\u003C/script\\u003E\\u0026"}'
+    assert json.loads(to_json({"a": "</script>&"})) == {"a": "</script>&"}

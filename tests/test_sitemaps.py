@@ -2,7 +2,9 @@
 
 import xml.etree.ElementTree as ET
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from django.utils import timezone
 
 from articles.models import Article
@@ -62,3 +64,14 @@ def test_sitemaps_never_list_unpublished_articles_or_empty_sections(client, db):
         listed = " ".join(locations(client.get(url)))
         assert all(d.slug not in listed for d in drafts)
         assert empty.get_absolute_url() not in listed
+
+
+def test_the_schema_check_refuses_a_news_entry_without_its_publication():
+    etree = pytest.importorskip("lxml.etree", reason="not installed: lxml")
+    schema = etree.XMLSchema(etree.parse(str(Path(__file__).parent / "schemas" / "sitemap.xsd")))
+    broken = etree.fromstring(
+        f'<urlset xmlns="{NS["s"]}" xmlns:news="{NS["n"]}"><url>'
+        "<loc>http://testserver/a.html</loc>"
+        "<news:news><news:title>T</news:title></news:news></url></urlset>"
+    )
+    assert not schema.validate(broken)

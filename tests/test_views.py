@@ -300,3 +300,113 @@ def test_home_and_section_pages_run_a_fixed_number_of_queries(
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(3):
         assert client.get(article.category.get_absolute_url()).status_code == 200
+
+
+# Lists: section order, thumbnails, what never shows -----------------------------------
+
+
+def test_home_shows_a_block_per_section_in_position_order(client, db):
+    second = make_category("Mục hai", position=2)
+    first = make_category("Mục một", position=1)
+    for section in (second, first):
+        make_article(f"Bài của {section.name}", category=section)
+    html = client.get("/").content.decode()
+    assert html.index('id="section-muc-mot"') < html.index('id="section-muc-hai"')
+    block = html[html.index('id="section-muc-mot"') :]
+    assert "Bài của Mục một" in block[: block.index("</section>")]
+
+
+def test_listed_articles_show_their_first_photo_as_a_thumbnail(client, db):
+    from .factories import png_upload
+
+    section = make_category("Mục")
+    make_article(
+        "Có ảnh",
+        category=section,
+        blocks=[
+            "Đoạn đầu.",
+            {"caption": "Ảnh mất"},
+            {"image": png_upload(size=(900, 600)), "alt_text": "Ảnh đầu tiên"},
+            {"image": png_upload(size=(900, 600)), "alt_text": "Ảnh thứ hai"},
+        ],
+    )
+    make_article("Không ảnh", category=section)
+    for url in ("/muc/", "/tin-tuc/", "/tim-kiem/?q=anh"):
+        html = client.get(url).content.decode()
+        cards = {
+            re.search(r"<h2><a [^>]+>([^<]+)</a>", card).group(1): card
+            for card in html.split('<article class="article-card">')[1:]
+        }
+        assert 'alt="Ảnh đầu tiên"' in cards["Có ảnh"] and "Ảnh thứ hai" not in cards["Có ảnh"]
+        assert 'width="900" height="600"' in cards["Có ảnh"] and "-480.webp 480w" in cards["Có ảnh"]
+        assert "<img" not in cards["Không ảnh"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/tin-tuc/",
+        "/muc/",
+        "/tim-kiem/?q=bi+mat",
+        "/rss/",
+        "/muc/rss/",
+        "/sitemap.xml",
+        "/sitemap-news.xml",
+    ],
+)
+def test_drafts_articles_in_review_and_scheduled_ones_appear_nowhere(client, db, url):
+    section = make_category("Mục")
+    shown = make_article("Bí mật công khai", category=section)
+    hidden = [
+        make_article("Bí mật nháp", category=section, status=Article.Status.DRAFT),
+        make_article("Bí mật chờ duyệt", category=section, status=Article.Status.REVIEW),
+        make_article(
+            "Bí mật hẹn giờ", category=section, published_at=timezone.now() + timedelta(hours=1)
+        ),
+    ]
+    page = client.get(url).content.decode()
+    assert shown.get_absolute_url() in page
+    for article in hidden:
+        assert article.title not in page and article.slug not in page
+
+
+def test_search_results_are_paginated_and_the_pages_keep_the_query(client, db):
+    for n in range(25):
+        make_article(f"Hồ Tây số {n}")
+    html = client.get("/tim-kiem/", {"q": "ho tay"}).content.decode()
+    assert html.count('class="article-card"') == 20
+    assert 'href="?q=ho%20tay&amp;page=2"' in html
+    second = client.get("/tim-kiem/", {"q": "ho tay", "page": 2}).content.decode()
+    assert second.count('class="article-card"') == 5
+
+
+def test_search_shows_html_in_the_query_as_text(client, db):
+    html = client.get("/tim-kiem/", {"q": '<b>"đậm"</b>'}).content.decode()
+    assert "&lt;b&gt;&quot;đậm&quot;&lt;/b&gt;" in html and "<b>" not in html
+
+
+# Error pages and previews ---------------------------------------------------------------
+
+
+def test_the_500_page_is_in_the_sites_design_and_needs_no_database(rf):
+    from django.views.defaults import server_error
+
+    # No db fixture: a query would fail this test, as a broken database would the page.
+    response = server_error(rf.get("/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "<h1>Đã có lỗi xảy ra</h1>" in html
+    assert '<header class="site-header">' in html and "articles/site.css" in html
+
+
+def test_a_preview_shows_a_visible_banner_and_no_canonical_link(rf, db):
+    from articles.views import render_article
+
+    draft = make_article("Bản nháp", status=Article.Status.DRAFT)
+    html = render_article(rf.get("/"), draft, preview=True).content.decode()
+    banner = html[html.index('class="preview-banner"') :]
+    banner = banner[: banner.index("</p>")]
+    assert "<strong>Xem trước</strong>" in banner and "Trạng thái: Bản nháp" in banner
+    assert 'rel="canonical"' not in html and "application/ld+json" not in html
+    assert '<meta name="robots" content="noindex, nofollow">' in html
