@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from .factories import make_article, make_category  # noqa: F401
+from .live import editor_account, server_env  # noqa: F401  (fixtures for live servers)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,163 @@
+"""Live servers for tests: gunicorn processes with production settings, and browsers for them.
+
+Used where the test database and the cache can be shared between processes:
+PostgreSQL and Redis (`.ci/run` runs the suite on them).
+"""
+
+import http.cookiejar
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import connection
+
+from .admin_forms import form_data
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "mật-khẩu-dài-2025"
+
+needs_shared_services = pytest.mark.skipif(
+    connection.vendor != "postgresql"
+    or "redis" not in settings.CACHES["default"]["BACKEND"].lower(),
+    reason="needs DATABASE_URL on PostgreSQL and CACHE_URL on Redis",
+)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def editor_account(transactional_db, settings):
+    """A superuser whose password the servers, with production hashers, can check."""
+    from django.conf import global_settings
+
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    User.objects.create_superuser("tongbientap", password=PASSWORD)
+    return "tongbientap", PASSWORD
+
+
+@pytest.fixture
+def server_env(tmp_path):
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DEBUG": "false",
+        "HTTPS": "false",
+        "SECRET_KEY": "two-servers-test-key",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CACHE_URL": os.environ["CACHE_URL"],
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return env
+
+
+def start_servers(env, count, workers=1):
+    """Start ``count`` gunicorn processes; yields their base URLs, stops them after."""
+    started = []
+    for _ in range(count):
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "-b", f"127.0.0.1:{port}"]
+            + ["-w", str(workers), "--timeout", "60"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        started.append((process, f"http://127.0.0.1:{port}"))
+    try:
+        for process, base in started:
+            wait_until_up(process, base)
+        yield [base for _, base in started]
+    finally:
+        for process, _ in started:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def wait_until_up(process, base, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(process.stderr.read().decode())
+        try:
+            urllib.request.urlopen(f"{base}/robots.txt", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{base} did not start")
+
+
+class Browser:
+    """One person's browser: cookies kept across both servers (same host, any port)."""
+
+    def __init__(self):
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, url):
+        with self.opener.open(url, timeout=10) as response:
+            return Page(response.status, response.read(), response.geturl())
+
+    def post(self, url, fields, files=None):
+        body, content_type = encode_multipart(fields, files or {})
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": content_type})
+        with self.opener.open(request, timeout=10) as response:
+            return Page(response.status, response.read(), response.geturl())
+
+
+class Page:
+    def __init__(self, status, content, url):
+        self.status_code, self.content, self.url = status, content, url
+
+    @property
+    def text(self):
+        return self.content.decode()
+
+
+def encode_multipart(fields, files):
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in fields.items():
+        disposition = f'Content-Disposition: form-data; name="{name}"'
+        parts.append(f"--{boundary}\r\n{disposition}\r\n\r\n{value}\r\n".encode())
+    for name, upload in files.items():
+        parts.append(
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{upload.name}"\r\nContent-Type: {upload.content_type}\r\n\r\n'
+            ).encode()
+            + upload.read()
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def log_in(browser, base, username, password):
+    login = browser.get(f"{base}/admin/login/")
+    fields = form_data(login, form_id="login-form")
+    fields.update(username=username, password=password, next="/admin/")
+    return browser.post(f"{base}/admin/login/", fields)
