@@ -1,36 +1,35 @@
 """A database that is briefly unreachable gets readers a 503 page, not a stack trace.
 
-Nothing has to be restarted afterwards: the failed connection is dropped here,
-and ``CONN_HEALTH_CHECKS`` makes the next request check a reused connection
-before trusting it, so the site answers again as soon as the database does.
+Nothing has to be restarted afterwards: Django drops a connection that failed
+when the request ends, and ``CONN_HEALTH_CHECKS`` makes the next request check
+a reused connection before trusting it, so the site answers again as soon as
+the database does.
+
+``server_error`` is the project's ``handler500``, rather than a middleware's
+``process_exception``: that hook sees only errors raised by views, and the page
+cache's middleware asks the database too when it is cold. Django logs the error
+as usual before it gets here.
 """
 
 import logging
+import sys
 
-from django.db import InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
+OUTAGE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 
 
-class DatabaseOutageMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        logger.error("Database unavailable: %s", exception, exc_info=exception)
-        for connection in connections.all(initialized_only=True):
-            connection.close_if_unusable_or_obsolete()
+def server_error(request, *args, **kwargs):
+    if isinstance(sys.exception(), OUTAGE_ERRORS):
         return unavailable(request)
+    return defaults.server_error(request, *args, **kwargs)
 
 
 def unavailable(request):
