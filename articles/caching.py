@@ -24,6 +24,10 @@ from . import freshness
 # Not readers' pages, or pages that any query string makes unique.
 UNCACHED_PREFIXES = ("/admin/", "/media/", "/static/", "/tim-kiem/")
 
+# Set by in-process callers (the static publisher) that must render afresh. Not a
+# header: keys from the network always start with HTTP_, so no client can set it.
+RENDER_FRESH = "newsroom.render_fresh"
+
 
 class PublicPageCacheMiddleware:
     def __init__(self, get_response):
@@ -46,6 +50,7 @@ class PublicPageCacheMiddleware:
         return (
             settings.PAGE_CACHE_SECONDS > 0
             and request.method == "GET"
+            and not request.META.get(RENDER_FRESH)
             and not request.path.startswith(UNCACHED_PREFIXES)
         )
 

@@ -4,7 +4,6 @@ With no environment at all the site runs on SQLite in a file beside this
 package and keeps media on local disk, so a new machine needs nothing else.
 """
 
-from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,11 +33,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "reversion",
+    "axes",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "articles.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -49,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its own page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -71,6 +74,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Check a kept connection before use, so the site recovers by itself after an outage.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -106,6 +112,22 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
+# Photos on any S3-compatible storage instead of local disk (pip install ".[s3]").
+if env("MEDIA_STORAGE", default="local") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET"),
+            "endpoint_url": env("S3_ENDPOINT_URL", default=None),
+            "region_name": env("S3_REGION", default=None),
+            "access_key": env("S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
+            "custom_domain": env("S3_CUSTOM_DOMAIN", default=None),
+            "file_overwrite": False,
+            "querystring_auth": False,
+        },
+    }
+
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 SITE_NAME = env("SITE_NAME", default="Tin Hà Nội")
@@ -127,59 +149,53 @@ PUBLIC_CACHE_CONTROL = {
 # to the content makes a new generation of pages at once; see articles/caching.py.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
 
-# Security (see README, "Security"). Every switch comes from the environment; left
-# unset, each is safe for production when DEBUG is off and convenient on a laptop
-# when it is on. Tested by tests/test_security.py.
-PRODUCTION = not DEBUG
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=PRODUCTION)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if PRODUCTION else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
-# Only behind a proxy that sets X-Forwarded-Proto itself; otherwise any client could.
-if env.bool("BEHIND_HTTPS_PROXY", default=False):
+# Security --------------------------------------------------------------------
+# HTTPS is assumed wherever DEBUG is off; HTTPS=false serves plain HTTP (on loopback).
+HTTPS = env.bool("HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+if env.bool("BEHIND_PROXY", default=False):
+    # Only behind a proxy that sets this header itself; otherwise clients could forge it.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-
-INSTALLED_APPS += ["csp", "axes"]
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "csp.middleware.CSPMiddleware",
-)
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")
-# A reused connection is checked first, so the site recovers by itself after an
-# outage; readers meanwhile get a 503 page (newsroom/outage.py).
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-
-# No inline script or style anywhere: the readers' pages have none, and the admin
-# since Django 4.2 loads its scripts from files (tests/test_security.py checks both).
-# JSON-LD blocks are data, not script, and CSP does not apply to them.
 CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", *env.list("CSP_IMG_ORIGINS", default=[])],
-        "object-src": ["'none'"],
-        "base-uri": ["'none'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-    }
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:", *env.list("CSP_IMG_SOURCES", default=[])],
+    "style-src": ["'self'"],
+    "script-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
 }
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords, that user
-# name from that address is refused, even with the right password, for the cool-off.
+# Login throttling (django-axes): five failures lock that username from that address.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "newsroom.security.lockout"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+
+# Static publication (articles/publishing.py): off unless a folder or STATIC_PUBLISH is given.
+STATIC_PUBLISH_ROOT = env("STATIC_PUBLISH_ROOT", default="")
+STATIC_PUBLISH = env.bool("STATIC_PUBLISH", default=bool(STATIC_PUBLISH_ROOT))
+STATIC_PUBLISH_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": STATIC_PUBLISH_ROOT or BASE_DIR / "published", "base_url": "/"},
+}
+STATIC_PUBLISH_HOST = env("STATIC_PUBLISH_HOST", default=ALLOWED_HOSTS[0])
+STATIC_PUBLISH_SCHEME = env("STATIC_PUBLISH_SCHEME", default="https")
+STATIC_PUBLISH_LIST_PAGES = env.int("STATIC_PUBLISH_LIST_PAGES", default=5)
+STATIC_PUBLISH_FRESH_ARTICLES = env.int("STATIC_PUBLISH_FRESH_ARTICLES", default=100)

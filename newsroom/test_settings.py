@@ -7,6 +7,8 @@ same suite runs on PostgreSQL and Redis when they are given.
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-key")
+# The test client speaks plain HTTP; production's HTTPS settings are tested on their own.
+os.environ.setdefault("HTTPS", "false")
 
 from .settings import *  # noqa: E402,F403
 from .settings import env  # noqa: E402

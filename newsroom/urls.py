@@ -11,5 +11,4 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# A database outage anywhere in a request is a 503 page; any other error the 500 page.
-handler500 = "newsroom.outage.server_error"
+handler500 = "newsroom.resilience.server_error"

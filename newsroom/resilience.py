@@ -1,0 +1,42 @@
+"""When the database is briefly gone, readers get a page that says so, not a stack trace.
+
+Django reconnects on the next request by itself (``CONN_HEALTH_CHECKS``), so
+the site recovers as soon as the database answers again. This is the site's
+``handler500``: Django calls it while the failure is still being handled, from
+whichever layer it came (a view, a middleware, a template).
+"""
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.views.defaults import server_error as default_server_error
+
+RETRY_AFTER_SECONDS = 30
+
+# What an unreachable, restarting or busy database says, as opposed to a bad query.
+OUTAGE_SIGNS = (
+    "connect",
+    "server closed",
+    "terminating",
+    "shutting down",
+    "locked",
+    "unable to open",
+)
+
+
+def is_outage(exception):
+    if isinstance(exception, InterfaceError):
+        return True
+    message = str(exception).lower()
+    return isinstance(exception, OperationalError) and any(s in message for s in OUTAGE_SIGNS)
+
+
+def server_error(request, *args, **kwargs):
+    if not is_outage(sys.exc_info()[1]):
+        return default_server_error(request, *args, **kwargs)
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
