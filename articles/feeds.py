@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .models import Article, Category
@@ -30,7 +31,8 @@ class LatestArticlesFeed(Feed):
         return article.title
 
     def item_description(self, article):
-        return article.sapo
+        # Feed readers read a description as HTML; the sapo is plain text.
+        return escape(article.sapo)
 
     # Readers and aggregators see the newsroom's own clock: Hanoi time.
 
@@ -58,7 +60,7 @@ class SectionFeed(LatestArticlesFeed):
         return section.get_absolute_url()
 
     def description(self, section):
-        return section.description or _("The latest news in %(section)s.") % {
+        return escape(section.description) or _("The latest news in %(section)s.") % {
             "section": section.name
         }
 

@@ -23,3 +23,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Security: the test client speaks plain HTTP; tests that need HTTPS ask for it (secure=True).
+SECURE_SSL_REDIRECT = False

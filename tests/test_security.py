@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from unittest import mock
 
@@ -13,6 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
+from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parent.parent
 STRONG_KEY = "k3y-" + "".join(chr(33 + (n * 7) % 90) for n in range(60))
@@ -139,6 +141,21 @@ def test_repeated_wrong_passwords_lock_the_account_from_that_address(client, db,
 
     elsewhere = attempt(client.__class__(), "bientap", "mật-khẩu-đúng-2025", ip="198.51.100.4")
     assert elsewhere.status_code == 302, "another address is not locked out"
+
+
+def test_the_correct_password_works_again_once_the_cool_off_has_passed(client, db, settings):
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+
+    User.objects.create_user("bientap", password="mật-khẩu-đúng-2025", is_staff=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "bientap", "sai")
+    assert attempt(client, "bientap", "mật-khẩu-đúng-2025").status_code == 429
+    # Time passes: the recorded failures grow older than the cool-off.
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - get_cool_off() - timedelta(minutes=1)
+    )
+    assert attempt(client, "bientap", "mật-khẩu-đúng-2025").status_code == 302
 
 
 def test_a_correct_password_before_the_limit_resets_the_count(client, db, settings):

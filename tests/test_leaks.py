@@ -1,0 +1,82 @@
+"""Nothing unpublished is ever served: drafts, articles in review and scheduled ones."""
+
+from datetime import timedelta
+from html import escape
+from urllib.parse import urlencode
+
+from django.utils import timezone
+
+from articles.models import Article
+
+from .crawl import crawl, entry_points
+from .factories import make_article, make_category, png_upload
+
+# Words no published page contains, so that finding one anywhere is a leak.
+HIDDEN_KINDS = {
+    "draft": {"status": Article.Status.DRAFT},
+    "dated-draft": {"status": Article.Status.DRAFT, "published_at": timezone.now()},
+    "review": {"status": Article.Status.REVIEW},
+    "dated-review": {"status": Article.Status.REVIEW, "published_at": timezone.now()},
+    "scheduled": {"published_at": timezone.now() + timedelta(hours=2)},
+    "scheduled-soon": {"published_at": timezone.now() + timedelta(minutes=1)},
+}
+
+
+def make_hidden(section, kind, fields, number):
+    token = f"Cấm lộ {kind} {number} Zyxwvq"
+    return make_article(
+        f"Tin mật {token} về dự án Hồ Tây",
+        category=section,
+        sapo=f"Sapo bí mật {token}.",
+        byline=f"Phóng viên {token}",
+        is_pick=True,
+        blocks=[
+            f"Đoạn văn bí mật {token}.",
+            {"caption": f"Chú thích bí mật {token}", "credit": f"Ảnh: {token}"},
+            {"caption": "Ảnh", "alt_text": f"Ảnh {token}", "image": png_upload()},
+        ],
+        **fields,
+    )
+
+
+def traces(article):
+    """What of a hidden article must appear nowhere: its words, slug and address."""
+    words = [article.title, article.sapo, article.byline, article.slug, f"-{article.pk}.html"]
+    figures = article.figures.all()
+    words += [figure.caption for figure in figures if figure.caption != "Ảnh"]
+    words += [figure.image.name.rsplit("/", 1)[-1] for figure in figures if figure.image]
+    return {w for word in words for w in (word, escape(word))}
+
+
+def test_no_draft_review_or_scheduled_article_appears_anywhere_on_the_public_site(client, seed):
+    sections = [make_category("Chỉ đạo - Điều hành mật"), make_category("Chuyên mục chỉ có nháp")]
+    hidden = [
+        make_hidden(sections[n % 2], kind, fields, n)
+        for n, (kind, fields) in enumerate(list(HIDDEN_KINDS.items()) * 2)
+    ]
+    # Published articles that link to the hidden ones, in the section they share.
+    for n in range(3):
+        make_article(
+            f"Bài đã đăng số {n}",
+            category=sections[0],
+            is_pick=True,
+            related=hidden[n::3],
+            blocks=[f"Nội dung công khai {n}."],
+        )
+    # Words of the hidden headlines, with and without accents (a query is echoed on
+    # its page, so it is never a whole headline).
+    queries = ["Zyxwvq", "bí mật", "tin mat ho tay", *(f"Cấm lộ {kind}" for kind in HIDDEN_KINDS)]
+    searches = [f"/tim-kiem/?{urlencode({'q': q})}" for q in queries]
+
+    pages = crawl(client, entry_points(*searches), limit=400)
+
+    assert len(pages) < 400, "the crawl ended before the bound, so it saw the whole site"
+    reached = {url for url, page in pages.items() if page.status == 200}
+    assert {"/", "/rss/", "/sitemap.xml", seed.get_absolute_url()} <= reached
+    assert any(url.startswith("/chi-dao-dieu-hanh-mat/bai-da-dang-so-") for url in reached)
+    for article in hidden:
+        for trace in traces(article):
+            leaks = [url for url, page in pages.items() if trace in page.text]
+            assert not leaks, f"{article.status} article leaked {trace!r} on {leaks}"
+    for url in (a.get_absolute_url() for a in hidden):
+        assert client.get(url).status_code == 404
