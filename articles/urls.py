@@ -11,6 +11,8 @@ urlpatterns = [
     path("tim-kiem/", views.search, name="search"),
     path("rss/", feeds.LatestArticlesFeed(), name="feed"),
     path("robots.txt", views.robots_txt, name="robots"),
+    # Browsers and crawlers ask for /favicon.ico whatever the page links to.
+    path("favicon.ico", views.favicon, name="favicon"),
     path(
         "sitemap.xml",
         sitemap,

@@ -5,6 +5,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
@@ -137,6 +138,11 @@ def search(request):
         "articles/search.html",
         {"query": query, "page": paginate(request, results) if query else None},
     )
+
+
+@require_safe
+def favicon(request):
+    return redirect(static("articles/favicon.svg"), permanent=True)
 
 
 @require_safe

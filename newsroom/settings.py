@@ -111,6 +111,7 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 
 # Photos on any S3-compatible storage instead of local disk (pip install ".[s3]").
 if env("MEDIA_STORAGE", default="local") == "s3":

@@ -26,3 +26,6 @@ STORAGES = {
 
 # Security: the test client speaks plain HTTP; tests that need HTTPS ask for it (secure=True).
 SECURE_SSL_REDIRECT = False
+
+# The browser tests look at uploaded photos through the live server.
+SERVE_MEDIA = True

@@ -410,3 +410,9 @@ def test_a_preview_shows_a_visible_banner_and_no_canonical_link(rf, db):
     assert "<strong>Xem trước</strong>" in banner and "Trạng thái: Bản nháp" in banner
     assert 'rel="canonical"' not in html and "application/ld+json" not in html
     assert '<meta name="robots" content="noindex, nofollow">' in html
+
+
+def test_favicon_ico_leads_to_the_sites_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("articles/favicon.svg")
