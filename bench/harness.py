@@ -36,6 +36,7 @@ def base_env(database_url, cache_url="dummycache://"):
         DATABASE_URL=database_url,
         CACHE_URL=cache_url,
         MEDIA_ROOT=str(RUN / "media"),
+        STATIC_ROOT=str(RUN / "static"),
         PYTHONPATH=str(ROOT),
     )
     env.pop("STATIC_PUBLISH_ROOT", None)
@@ -340,6 +341,8 @@ def main():
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing: apt-get install -y wrk nginx")
     RUN.mkdir(parents=True, exist_ok=True)
+    # Production settings serve hashed static files, named by collectstatic's manifest.
+    manage(base_env(database_url("sqlite", 0)), "collectstatic", "--noinput", "-v0")
     started = datetime.datetime.now()
     cache_middleware = inprocess(base_env(database_url("sqlite", 0)), "cache")
     results = []
