@@ -1,4 +1,4 @@
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import feeds, sitemaps, views
@@ -9,24 +9,31 @@ app_name = "articles"
 urlpatterns = [
     path("", views.home, name="home"),
     path("tim-kiem/", views.search, name="search"),
-    path("rss/", feeds.LatestArticlesFeed(), name="feed"),
-    path("robots.txt", views.robots_txt, name="robots"),
+    path("rss/", views.public(feeds.LatestArticlesFeed()), name="feed"),
+    path("robots.txt", views.public(views.robots_txt), name="robots"),
     # Browsers and crawlers ask for /favicon.ico whatever the page links to.
     path("favicon.ico", views.favicon, name="favicon"),
+    # An index of one sitemap per kind, each paginated (?p=N): no article is left out.
     path(
         "sitemap.xml",
-        sitemap,
-        {"sitemaps": sitemaps.SITEMAPS},
+        views.public(sitemap_views.index),
+        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "articles:sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-news.xml",
-        sitemap,
+        views.public(sitemap_views.sitemap),
         {"sitemaps": {"news": sitemaps.NewsSitemap}, "template_name": "sitemap_news.xml"},
         name="sitemap-news",
     ),
+    path(
+        "sitemap-<section>.xml",
+        views.public(sitemap_views.sitemap),
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap-section",
+    ),
     path(f"{NO_SECTION_SLUG}/", views.news_index, name="news"),
     path("<slug:section>/<slug:slug>-<int:pk>.html", views.article_detail, name="article"),
-    path("<slug:slug>/rss/", feeds.SectionFeed(), name="section-feed"),
+    path("<slug:slug>/rss/", views.public(feeds.SectionFeed()), name="section-feed"),
     path("<slug:slug>/", views.category_detail, name="category"),
 ]

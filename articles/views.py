@@ -1,5 +1,7 @@
 """Readers' pages. Visibility is decided by ``Article.objects.published()`` alone."""
 
+import functools
+
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import OuterRef, Subquery
@@ -53,9 +55,7 @@ def public(view):
             patch_cache_control(response, public=True, **settings.PUBLIC_CACHE_CONTROL)
         return response
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return require_safe(wrapped)
+    return require_safe(functools.wraps(view)(wrapped))
 
 
 @public
@@ -145,6 +145,5 @@ def favicon(request):
     return redirect(static("articles/favicon.svg"), permanent=True)
 
 
-@require_safe
 def robots_txt(request):
     return render(request, "robots.txt", content_type="text/plain; charset=utf-8")

@@ -33,7 +33,7 @@ def pages_showing(story, linking):
         "related from another article": linking.get_absolute_url(),
         "feed": "/rss/",
         "section feed": f"{story.category.get_absolute_url()}rss/",
-        "sitemap": "/sitemap.xml",
+        "sitemap": "/sitemap-articles.xml",
     }
 
 
@@ -159,3 +159,13 @@ def test_a_deleted_figure_leaves_the_page_at_once(client, newsroom):
     client.get(story.get_absolute_url())
     Figure.objects.filter(article=story).get().delete()
     assert "Chợ hoa lúc rạng sáng" not in client.get(story.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("url", ["/rss/", "/sitemap.xml", "/sitemap-articles.xml", "/robots.txt"])
+def test_feeds_sitemaps_and_robots_are_cacheable_and_served_from_the_cache(
+    client, seed, url, django_assert_num_queries
+):
+    first = client.get(url)
+    assert "public" in first["Cache-Control"] and first["Last-Modified"]
+    with django_assert_num_queries(0):
+        assert client.get(url).content == first.content

@@ -73,7 +73,8 @@ def test_any_page_number_is_answered_on_every_list(client, site, page):
     for url in ("/", f"/{site['section']}/", "/tin-tuc/", "/tim-kiem/"):
         assert_answers(client, url, page=page)
     assert_answers(client, "/tim-kiem/", q="hồ", page=page)
-    assert_answers(client, "/sitemap.xml", section="articles", p=page)
+    assert_answers(client, "/sitemap-articles.xml", p=page)
+    assert_answers(client, "/sitemap-sections.xml", p=page)
     assert_answers(client, "/sitemap.xml", p=page)
 
 

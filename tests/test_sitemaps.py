@@ -24,10 +24,20 @@ def locations(response):
     ]
 
 
+def listed(client):
+    """Every <url> the sitemap index leads to, by its location."""
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    assert index.tag == f"{{{NS['s']}}}sitemapindex"
+    urls = {}
+    for sitemap in index.findall("s:sitemap", NS):
+        path = sitemap.findtext("s:loc", namespaces=NS).removeprefix("http://testserver")
+        for url in ET.fromstring(client.get(path).content).findall("s:url", NS):
+            urls[url.findtext("s:loc", namespaces=NS)] = url
+    return urls
+
+
 def test_the_sitemap_lists_every_visible_article_with_lastmod_and_the_sections(client, seed):
-    response = client.get("/sitemap.xml")
-    root = ET.fromstring(response.content)
-    urls = {u.findtext("s:loc", namespaces=NS): u for u in root.findall("s:url", NS)}
+    urls = listed(client)
     for article in Article.objects.published():
         url = urls[f"http://testserver{article.get_absolute_url()}"]
         lastmod = timezone.localtime(article.updated_at).date().isoformat()
@@ -60,10 +70,24 @@ def test_sitemaps_never_list_unpublished_articles_or_empty_sections(client, db):
         make_article("Nháp", status=Article.Status.DRAFT, category=empty),
         make_article("Hẹn giờ", published_at=timezone.now() + timedelta(hours=1)),
     ]
-    for url in ("/sitemap.xml", "/sitemap-news.xml"):
-        listed = " ".join(locations(client.get(url)))
-        assert all(d.slug not in listed for d in drafts)
-        assert empty.get_absolute_url() not in listed
+    make_article("Đã đăng")
+    shown = [*listed(client), *locations(client.get("/sitemap-news.xml"))]
+    assert any("da-dang" in url for url in shown)
+    assert all(d.slug not in url for d in drafts for url in shown)
+    assert all(empty.get_absolute_url() not in url for url in shown)
+
+
+def test_a_newsroom_larger_than_one_sitemap_is_listed_whole_through_the_index(
+    client, db, monkeypatch
+):
+    from articles.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 5)
+    articles = [make_article(f"Bài số {n}") for n in range(12)]
+    index = client.get("/sitemap.xml").content.decode()
+    assert "sitemap-articles.xml?p=3" in index and "sitemap-articles.xml?p=4" not in index
+    urls = listed(client)
+    assert all(f"http://testserver{a.get_absolute_url()}" in urls for a in articles)
 
 
 def test_the_schema_check_refuses_a_news_entry_without_its_publication():

@@ -93,7 +93,9 @@ def test_the_feeds_parse_without_error(client, seed, url):
 
 
 @needs("lxml")
-@pytest.mark.parametrize("url", ["/sitemap.xml", "/sitemap-news.xml"])
+@pytest.mark.parametrize(
+    "url", ["/sitemap.xml", "/sitemap-articles.xml", "/sitemap-sections.xml", "/sitemap-news.xml"]
+)
 def test_the_sitemaps_fit_the_sitemaps_schema(client, site, url):
     from lxml import etree
 

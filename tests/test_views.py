@@ -352,6 +352,8 @@ def test_listed_articles_show_their_first_photo_as_a_thumbnail(client, db):
         "/rss/",
         "/muc/rss/",
         "/sitemap.xml",
+        "/sitemap-articles.xml",
+        "/sitemap-sections.xml",
         "/sitemap-news.xml",
     ],
 )
@@ -366,7 +368,12 @@ def test_drafts_articles_in_review_and_scheduled_ones_appear_nowhere(client, db,
         ),
     ]
     page = client.get(url).content.decode()
-    assert shown.get_absolute_url() in page
+    # Each URL shows what it is for: the index its sitemaps, the sections sitemap sections.
+    expected = {
+        "/sitemap.xml": "/sitemap-articles.xml",
+        "/sitemap-sections.xml": section.get_absolute_url(),
+    }.get(url, shown.get_absolute_url())
+    assert expected in page
     for article in hidden:
         assert article.title not in page and article.slug not in page
 
