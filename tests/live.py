@@ -72,14 +72,14 @@ def server_env(tmp_path):
     return env
 
 
-def start_servers(env, count, workers=1):
+def start_servers(env, count, workers=1, threads=1):
     """Start ``count`` gunicorn processes; yields their base URLs, stops them after."""
     started = []
     for _ in range(count):
         port = free_port()
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "-b", f"127.0.0.1:{port}"]
-            + ["-w", str(workers), "--timeout", "60"],
+            + ["-w", str(workers), "--threads", str(threads), "--timeout", "60"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
