@@ -71,6 +71,7 @@ def build(engine, size, rebuild):
     marker = RUN / f"built-{engine}-{size}"
     if marker.exists() and not rebuild:
         log(f"{engine} {size}: reusing the database built before")
+        manage(base_env(url), "migrate", "--noinput", "-v0")  # the code may have moved on
         return url, json.loads(marker.read_text())
     if engine == "sqlite":
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
