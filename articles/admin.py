@@ -120,6 +120,7 @@ class ArticleAdmin(VersionAdmin):
     list_per_page = 50
     actions = ["publish", "unpublish"]
     object_history_template = "admin/articles/article/object_history.html"
+    history_latest_first = True
     change_list_template = "admin/articles/article/change_list.html"
 
     @property
