@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from reversion.models import Version
 
@@ -145,3 +146,39 @@ def test_the_publish_action_dates_an_undated_article_and_leaves_an_audit_trail(c
 def article_log(article):
 
     return LogEntry.objects.filter(object_id=str(article.pk)).order_by("-action_time")
+
+
+def test_the_two_roles_have_exactly_the_permissions_they_need(db):
+    def codenames(group):
+        return set(Group.objects.get(name=group).permissions.values_list("codename", flat=True))
+
+    blocks = {
+        f"{verb}_{model}"
+        for model in ("textblock", "figure", "relatedlink")
+        for verb in ("add", "change", "delete", "view")
+    }
+    reporter = {"add_article", "change_article", "view_article", "view_category", *blocks}
+    assert codenames("Phóng viên") == reporter
+    assert codenames("Biên tập viên") == reporter | {
+        "delete_article",
+        "publish_article",
+        "add_category",
+        "change_category",
+    }
+
+
+def test_the_body_is_shown_to_readers_in_the_order_the_reporter_set(client, reporter):
+    article = make_article(
+        "Thứ tự đoạn",
+        status=Article.Status.DRAFT,
+        created_by=reporter,
+        blocks=["Đoạn đầu tiên.", "Đoạn thứ hai.", {"caption": "Ảnh cuối."}],
+    )
+    client.force_login(reporter)
+    data = form_data(client.get(change_url(article)))
+    # Move the photo to the top and swap the two paragraphs.
+    data.update({"figures-0-position": "1", "textblocks-0-position": "3"})
+    data["textblocks-1-position"] = "2"
+    assert client.post(change_url(article), data).status_code == 302
+    page = client.get(f"{LIST_URL}{article.pk}/preview/").content.decode()
+    assert page.index("Ảnh cuối.") < page.index("Đoạn thứ hai.") < page.index("Đoạn đầu tiên.")
