@@ -2,8 +2,10 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -118,6 +120,7 @@ class ArticleAdmin(VersionAdmin):
     list_per_page = 50
     actions = ["publish", "unpublish"]
     object_history_template = "admin/articles/article/object_history.html"
+    history_latest_first = True
     change_list_template = "admin/articles/article/change_list.html"
 
     @property
@@ -148,7 +151,8 @@ class ArticleAdmin(VersionAdmin):
 
         class UserArticleForm(form):
             def __init__(self, *args, **kw):
-                super().__init__(*args, user=request.user, **kw)
+                stored = getattr(request, "stored_article", None)
+                super().__init__(*args, user=request.user, stored=stored, **kw)
 
         return UserArticleForm
 
@@ -157,6 +161,9 @@ class ArticleAdmin(VersionAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        elif form.stored_version is not None:
+            # Article.save() adds one to this: the version read under the row lock.
+            obj.version = form.stored_version
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
 
@@ -193,8 +200,10 @@ class ArticleAdmin(VersionAdmin):
 
     def _set_status(self, request, queryset, status, verb):
         changed = 0
-        for article in queryset.exclude(status=status):
-            with create_revision():
+        for pk in queryset.exclude(status=status).values_list("pk", flat=True):
+            with transaction.atomic(), create_revision():
+                # Read under a lock, so an edit saved meanwhile is neither lost nor overwritten.
+                article = Article.objects.select_for_update().get(pk=pk)
                 set_user(request.user)
                 set_comment(verb)
                 article.status = status
@@ -244,6 +253,23 @@ class ArticleAdmin(VersionAdmin):
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # Restoring writes the old article over the stored one before the form is
+        # built, so who may act and whether the form is stale are decided here, on
+        # the article as stored: a reporter may not turn a published article back
+        # into an old draft, and a restore opened before someone's save is refused.
+        with transaction.atomic():
+            stored = (
+                Article.objects.select_for_update(of=("self",))
+                .select_related("updated_by")
+                .filter(pk=unquote(object_id))
+                .first()
+            )
+            if stored is not None and not self.has_change_permission(request, stored):
+                raise PermissionDenied
+            request.stored_article = stored
+            return super().revision_view(request, object_id, version_id, extra_context)
 
     def changes_view(self, request, object_id, version_id):
         article = get_object_or_404(Article, pk=object_id)

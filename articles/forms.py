@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from reversion.models import Version
 
 from .models import Article, Figure
 from .uploads import check_image
@@ -37,11 +38,15 @@ class ArticleForm(forms.ModelForm):
             "is_pick",
         ]
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, stored=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # Restoring a revision writes the old article over the stored one before the
+        # form is made; ``stored`` is the article as it was, locked, before that.
+        self.stored = stored
+        self.stored_version = None
         if not self.is_bound:
-            self.initial["opened_version"] = self.instance.version
+            self.initial["opened_version"] = (stored or self.instance).version
         if not can_publish(user) and "status" in self.fields:
             status = self.fields["status"]
             status.choices = [
@@ -50,7 +55,7 @@ class ArticleForm(forms.ModelForm):
 
     def clean_status(self):
         status = self.cleaned_data["status"]
-        was_published = self.instance.status == Article.Status.PUBLISHED
+        was_published = (self.stored or self.instance).status == Article.Status.PUBLISHED
         if (status == Article.Status.PUBLISHED or was_published) and not can_publish(self.user):
             # The choices already hide this; a crafted POST still gets a clear "no".
             raise forms.ValidationError(_("Only editors may publish or unpublish articles."))
@@ -65,18 +70,25 @@ class ArticleForm(forms.ModelForm):
         return cleaned
 
     def _refuse_stale_save(self, opened_version):
-        # Lock the row for the rest of the admin's transaction (on PostgreSQL),
-        # so two saves cannot both pass this check.
-        current = (
-            Article.objects.select_for_update(of=("self",))
-            .filter(pk=self.instance.pk)
-            .values_list("version", "updated_by__username", "updated_at")
-            .first()
-        )
-        if current is None or opened_version == current[0]:
+        if self.stored is not None:
+            current = (self.stored.version, self.stored.updated_by, self.stored.updated_at)
+        else:
+            # Lock the row for the rest of the admin's transaction (on PostgreSQL;
+            # SQLite transactions are IMMEDIATE), so two saves cannot both pass.
+            current = (
+                Article.objects.select_for_update(of=("self",))
+                .filter(pk=self.instance.pk)
+                .values_list("version", "updated_by__username", "updated_at")
+                .first()
+            )
+        if current is None:
+            return
+        # The save counts on from the stored version, never from an older copy.
+        self.stored_version = current[0]
+        if opened_version == current[0]:
             return
         version, who, when = current
-        history = reverse("admin:articles_article_history", args=[self.instance.pk])
+        history = other_change_url(self.instance.pk)
         raise forms.ValidationError(
             format_html(
                 _(
@@ -92,14 +104,30 @@ class ArticleForm(forms.ModelForm):
         )
 
 
+def other_change_url(article_pk):
+    """Where an editor sees the latest saved change of an article: its diff, else the history."""
+    latest = Version.objects.get_for_object_reference(Article, article_pk).first()
+    if latest is None:
+        return reverse("admin:articles_article_history", args=[article_pk])
+    return reverse("admin:articles_article_changes", args=[article_pk, latest.pk])
+
+
+class PhotoField(forms.ImageField):
+    """An image field that runs our checks before Django's own opening of the file.
+
+    Django's check would call a decompression bomb or an oversized file "not an
+    image"; ours says what is wrong, and renames the file after its real format.
+    """
+
+    def to_python(self, data):
+        if data and hasattr(data, "size"):
+            check_image(data)
+        return super().to_python(data)
+
+
 class FigureForm(forms.ModelForm):
     class Meta:
         model = Figure
         fields = ["position", "image", "alt_text", "caption", "credit"]
+        field_classes = {"image": PhotoField}
         widgets = {"caption": forms.Textarea(attrs={"rows": 2})}
-
-    def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if image and image is not self.initial.get("image") and hasattr(image, "size"):
-            check_image(image)
-        return image

@@ -1,6 +1,9 @@
-"""Read an admin form back as the data a browser would post."""
+"""The admin as a browser uses it: its URLs, its staff, and its forms read back as posts."""
 
 from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth.models import Group, User
 
 
 class _FormReader(HTMLParser):
@@ -57,3 +60,65 @@ def form_data(response, form_id="article_form"):
     reader = _FormReader(form_id)
     reader.feed(response.content.decode())
     return reader.data
+
+
+ADD_URL = "/admin/articles/article/add/"
+LIST_URL = "/admin/articles/article/"
+
+
+def change_url(article):
+    return f"/admin/articles/article/{article.pk}/change/"
+
+
+def member(username, group):
+    user = User.objects.create_user(username, password="mật-khẩu-dài-2025", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def empty_inlines(**totals):
+    data = {}
+    for prefix in ("textblocks", "figures", "related_links"):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": str(totals.get(prefix, 0)),
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    return data
+
+
+def new_article_data(title="Hồ Tây mùa sen", status="draft", **fields):
+    return {
+        "title": title,
+        "slug": "",
+        "sapo": "Sen nở kín mặt hồ.",
+        "category": "",
+        "byline": "Minh Anh",
+        "status": status,
+        **empty_inlines(),
+        **fields,
+    }
+
+
+def post_form(client, article, **changes):
+    """Open the article's edit page and post it back with ``changes``."""
+    data = form_data(client.get(change_url(article)))
+    data.update(changes)
+    return client.post(change_url(article), data)
+
+
+def errors_of(response):
+    return str(response.context["errors"]) if response.context else ""
+
+
+@pytest.fixture
+def reporter(db):
+    return member("phongvien", "Phóng viên")
+
+
+@pytest.fixture
+def editor(db):
+    return member("bientap", "Biên tập viên")
