@@ -10,12 +10,20 @@ article" can ever be forgotten.
 
 It sits near the top of the middleware, so a hit costs one cache read: no
 session, no database, no template.
+
+``Last-Modified`` counts whole seconds, so two changes in one second share a
+date: a copy taken between them would be answered "304 Not Modified" after
+the second. No answer therefore carries a date in the second it is sent (HTTP
+calls such a date a weak validator); the content's ETag revalidates it, and
+from the next second on the date is safe: any change in that second came
+before the copy was made.
 """
 
 import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
@@ -34,14 +42,20 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not self.is_cacheable_request(request):
-            return self.get_response(request)
+        if self.is_cacheable_request(request):
+            response = self.cached_or_fresh(request)
+        else:
+            response = self.get_response(request)
+        return without_unsure_last_modified(response)
+
+    def cached_or_fresh(self, request):
         key = self.key(request)
         response = cache.get(key)
         if response is not None:
             return self.conditional(request, response) or response
         response = self.get_response(request)
-        if self.is_cacheable_response(response):
+        # A HEAD is answered from the GET's entry, but only a GET fills it.
+        if request.method == "GET" and self.is_cacheable_response(response):
             cache.set(key, response, settings.PAGE_CACHE_SECONDS)
         return response
 
@@ -49,7 +63,7 @@ class PublicPageCacheMiddleware:
     def is_cacheable_request(request):
         return (
             settings.PAGE_CACHE_SECONDS > 0
-            and request.method == "GET"
+            and request.method in ("GET", "HEAD")
             and not request.META.get(RENDER_FRESH)
             and not request.path.startswith(UNCACHED_PREFIXES)
         )
@@ -79,3 +93,14 @@ class PublicPageCacheMiddleware:
             last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
             response=response,
         )
+
+
+def without_unsure_last_modified(response):
+    """Drop a ``Last-Modified`` of the current second (see the module's docstring).
+
+    Servers' clocks must agree to within much less than a second (NTP does).
+    """
+    modified = parse_http_date_safe(response.get("Last-Modified", ""))
+    if modified is not None and modified >= int(timezone.now().timestamp()):
+        del response["Last-Modified"]
+    return response

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.http import http_date
 
 from articles.models import Article, Figure, RelatedLink
 
@@ -90,6 +91,8 @@ def test_a_published_story_appears_on_every_page_at_once(client, newsroom):
     assert "Phố bích họa" in client.get(draft.get_absolute_url()).content.decode()
     for name in ("home", "section", "all news", "feed", "section feed"):
         assert "Phố bích họa" in client.get(urls[name]).content.decode(), name
+    assert "Phố bích họa" in box(client, linking, "other-news")
+    assert draft.get_absolute_url() in client.get(urls["sitemap"]).content.decode()
 
 
 def test_an_edited_caption_shows_at_once(client, newsroom):
@@ -111,10 +114,14 @@ def test_added_and_removed_related_links_show_at_once(client, newsroom):
     assert "Làng đào Nhật Tân" not in related_box(client, story)
 
 
-def related_box(client, article):
+def box(client, article, name):
     html = client.get(article.get_absolute_url()).content.decode()
-    start = html.find('class="related"')
+    start = html.find(f'class="{name}"')
     return html[start : html.index("</section>", start)] if start >= 0 else ""
+
+
+def related_box(client, article):
+    return box(client, article, "related")
 
 
 def test_a_renamed_section_shows_at_once(client, newsroom):
@@ -163,9 +170,70 @@ def test_a_deleted_figure_leaves_the_page_at_once(client, newsroom):
 
 @pytest.mark.parametrize("url", ["/rss/", "/sitemap.xml", "/sitemap-articles.xml", "/robots.txt"])
 def test_feeds_sitemaps_and_robots_are_cacheable_and_served_from_the_cache(
-    client, seed, url, django_assert_num_queries
+    client, seed, url, django_assert_num_queries, clock
 ):
+    clock.move(seconds=2)
     first = client.get(url)
     assert "public" in first["Cache-Control"] and first["Last-Modified"]
     with django_assert_num_queries(0):
         assert client.get(url).content == first.content
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The site's clock, stopped at a chosen moment and moved by hand."""
+
+    class Clock:
+        now = timezone.now().replace(microsecond=100_000)
+
+        def move(self, **delta):
+            self.now += timedelta(**delta)
+
+    clock = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: clock.now)
+    return clock
+
+
+def test_a_page_sent_in_the_second_of_a_change_has_no_date_to_revalidate_with(
+    client, clock, newsroom
+):
+    _, story, _ = newsroom  # changed at .1 s
+    clock.move(seconds=0.2)
+    first = client.get(story.get_absolute_url())
+    assert "Last-Modified" not in first and first["ETag"]
+
+    clock.move(seconds=0.4)  # still the same second
+    story.title = "Chợ hoa Quảng Bá mở cả đêm"
+    story.save()
+    again = client.get(story.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and "Chợ hoa Quảng Bá mở cả đêm" in again.content.decode()
+
+
+def test_once_the_second_has_passed_the_date_answers_if_modified_since(
+    client, clock, newsroom, django_assert_num_queries
+):
+    _, story, _ = newsroom
+    changed = clock.now
+    clock.move(seconds=1)
+    url = story.get_absolute_url()
+    first = client.get(url)
+    assert first["Last-Modified"] == http_date(changed.timestamp())
+    with django_assert_num_queries(0):
+        assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+
+    clock.move(seconds=0.5)
+    story.sapo = "Chợ hoa mở từ chiều 28 Tết."
+    story.save()
+    after = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert after.status_code == 200 and "Chợ hoa mở từ chiều 28 Tết." in after.content.decode()
+
+
+def test_a_head_request_is_answered_from_the_cached_page(
+    client, newsroom, django_assert_num_queries
+):
+    _, story, _ = newsroom
+    page = client.get(story.get_absolute_url())
+    with django_assert_num_queries(0):
+        head = client.head(story.get_absolute_url())
+    assert head.status_code == 200 and head.content == b""
+    assert head["ETag"] == page["ETag"] and head["Content-Length"] == page["Content-Length"]
