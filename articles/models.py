@@ -131,7 +131,7 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
 
     # Shown on every page, so computed once per change of the site (see freshness).
 
-    def latest(self, count):
+    def newest(self, count):
         """The ``count`` newest visible articles."""
         return freshness.shared(
             f"latest-{count}", lambda: list(self.published().listing().latest_first()[:count])
@@ -288,7 +288,7 @@ class Article(models.Model):
 
     def other_news(self, limit=10):
         """ "Tin khác": the latest published articles other than this one."""
-        return [a for a in Article.objects.latest(limit + 1) if a.pk != self.pk][:limit]
+        return [a for a in Article.objects.newest(limit + 1) if a.pk != self.pk][:limit]
 
     def renumber_body(self):
         """Number the blocks 1, 2, 3... in body order, so no two share a position."""

@@ -61,7 +61,7 @@ def public(view):
 @public
 def home(request):
     picks = Article.objects.latest_picks(PICKS_SHOWN)
-    latest = Article.objects.latest(LATEST_ON_HOME + 1)
+    latest = Article.objects.newest(LATEST_ON_HOME + 1)
     lead = picks[0] if picks else (latest[0] if latest else None)
     return render(
         request,

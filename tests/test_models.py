@@ -173,3 +173,11 @@ def test_an_empty_search_finds_nothing(query, seed):
 
 def test_search_needs_every_word(seed):
     assert not Article.objects.published().search("tây hồ giao thừa").exists()
+
+
+def test_the_manager_keeps_djangos_own_latest():
+    older = make_article("Cũ hơn", published_at=timezone.now() - timedelta(days=2))
+    newer = make_article("Mới hơn", published_at=timezone.now() - timedelta(days=1))
+    assert Article.objects.latest("published_at") == newer
+    assert Article.objects.earliest("published_at") == older
+    assert Article.objects.newest(1) == [newer]
