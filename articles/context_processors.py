@@ -9,4 +9,9 @@ def site(request):
     def sections():
         return freshness.shared("nav", lambda: list(Category.objects.only("name", "slug")))
 
-    return {"site_name": settings.SITE_NAME, "nav_sections": SimpleLazyObject(sections)}
+    return {
+        "site_name": settings.SITE_NAME,
+        "nav_sections": SimpleLazyObject(sections),
+        # The key of the {% shared %} fragments (templatetags/news.py).
+        "site_changed": SimpleLazyObject(lambda: freshness.of_request(request).timestamp()),
+    }

@@ -62,6 +62,17 @@ def next_scheduled_publication(now):
     )
 
 
+def of_request(request):
+    """The moment, read once per request and before any content.
+
+    Whatever the request renders is kept under this moment, so an edit that lands
+    while it renders can never be hidden under a later one.
+    """
+    if not hasattr(request, "site_changed"):
+        request.site_changed = last_modified()
+    return request.site_changed
+
+
 def shared(name, compute):
     """``compute()``, kept until readers' pages next change."""
     key = f"articles:shared:{name}:{last_modified().timestamp()}"

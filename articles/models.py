@@ -137,6 +137,15 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
             f"latest-{count}", lambda: list(self.published().listing().latest_first()[:count])
         )
 
+    def newest_in_section(self, category_id, count):
+        """The ``count`` newest visible articles of a section."""
+        return freshness.shared(
+            f"section-{category_id}-latest-{count}",
+            lambda: list(
+                self.published().listing().filter(category_id=category_id).latest_first()[:count]
+            ),
+        )
+
     def latest_picks(self, count):
         """The ``count`` newest visible editor's picks."""
         return freshness.shared(
@@ -273,14 +282,11 @@ class Article(models.Model):
         )
         if limit is None or len(chosen) >= limit or not self.category_id:
             return chosen
-        more = (
-            Article.objects.published()
-            .listing()
-            .filter(category_id=self.category_id)
-            .exclude(pk__in=[self.pk, *(a.pk for a in chosen)])
-            .latest_first()[: limit - len(chosen)]
-        )
-        return chosen + list(more)
+        shown = {self.pk, *(a.pk for a in chosen)}
+        # Enough of the section's newest that, with every shown one left out, the
+        # rest still fill the box: one list per section, shared by all its articles.
+        newest = Article.objects.newest_in_section(self.category_id, 2 * limit + 1)
+        return chosen + [a for a in newest if a.pk not in shown][: limit - len(chosen)]
 
     def picks(self, limit=5):
         """The editor's picks ("Nên xem") readers may see, other than this article."""

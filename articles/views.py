@@ -42,7 +42,7 @@ def cards(queryset):
 
 
 def site_last_modified(request, *args, **kwargs):
-    return freshness.last_modified()
+    return freshness.of_request(request)
 
 
 def public(view):
@@ -115,6 +115,7 @@ def article_detail(request, section, slug, pk):
 
 def render_article(request, article, **context):
     """The article page as readers see it; the admin's preview renders it too."""
+    freshness.of_request(request)
     return render(
         request,
         "articles/article_detail.html",

@@ -25,7 +25,10 @@ def log(message):
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def base_env(database_url, cache_url="dummycache://"):
+REDIS_URL = "redis://127.0.0.1:6379/9"
+
+
+def base_env(database_url, cache_url="dummycache://", page_cache=True):
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
@@ -38,6 +41,7 @@ def base_env(database_url, cache_url="dummycache://"):
         MEDIA_ROOT=str(RUN / "media"),
         STATIC_ROOT=str(RUN / "static"),
         PYTHONPATH=str(ROOT),
+        PAGE_CACHE_SECONDS="3600" if page_cache else "0",
     )
     env.pop("STATIC_PUBLISH_ROOT", None)
     return env
@@ -175,24 +179,49 @@ def wrk(url, duration, connections):
     }
 
 
+def flush_redis():
+    """Each database starts with an empty cache: another one's pages must not be served."""
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+# What "uncached" means: every request renders its page (the page cache is off); the
+# pieces shared by all pages (latest, picks, sections) come from Redis, as they do
+# for the first reader of a page after a change. "no cache" has no cache at all.
+MODES = {
+    "no cache": {"cache_url": "dummycache://", "page_cache": False},
+    "uncached": {"cache_url": REDIS_URL, "page_cache": False},
+    "cached": {"cache_url": REDIS_URL, "page_cache": True},
+}
+
+
 def measure(engine, size, args, results, cache_middleware):
     url, info = build(engine, size, args.rebuild)
     env = base_env(url)
     paths = inprocess(env, "paths")
     log(f"{engine} {size}: pages present: {', '.join(paths)}")
-    in_proc = inprocess(env, "queries", json.dumps(paths))
+    in_proc = inprocess(
+        base_env(url, "locmemcache://", page_cache=False), "queries", json.dumps(paths)
+    )
+    in_proc["pages_no_cache"] = inprocess(env, "queries", json.dumps(paths), "--pages-only")[
+        "pages"
+    ]
     published = {k: v for k, v in paths.items() if k != "search"}
     shutil.rmtree(RUN / "published", ignore_errors=True)
     inprocess(env, "publish", json.dumps(published), str(RUN / "published"))
     copy = RUN / "static-copy"
     copy.mkdir(exist_ok=True)
     entry = {"engine": engine, "size": size, "paths": paths, "build": info, **in_proc, "load": {}}
-    modes = [("uncached", "dummycache://")]
-    if cache_middleware:
-        modes.append(("cached", "redis://127.0.0.1:6379/9"))
-    for mode, cache_url in modes:
-        server = gunicorn(base_env(url, cache_url), args.workers)
+    modes = ["no cache", "uncached", "cached"] if cache_middleware else ["no cache"]
+    for mode in modes:
+        flush_redis()
+        server = gunicorn(base_env(url, **MODES[mode]), args.workers)
         try:
+            if mode == "no cache":
+                target = f"http://127.0.0.1:{DJANGO_PORT}{paths['article']}"
+                entry["load"]["article no cache"] = wrk(target, args.duration, args.connections)
+                continue
             if mode == "uncached":
                 body = urllib.request.urlopen(
                     f"http://127.0.0.1:{DJANGO_PORT}{paths['article']}"
@@ -255,6 +284,11 @@ def report(results, args, cache_middleware, started):
             else "not present on this branch, so no cached runs."
         ),
         "",
+        "*uncached*: the page cache is off, so every request renders its page; the pieces",
+        "all pages share (latest, picks, a section's newest, the section menu) come from",
+        "Redis, as for the first reader of a page after a change. *no cache*: no cache at",
+        "all (`dummycache://`). *cached*: the page cache in Redis.",
+        "",
     ]
     for entry in results:
         lines += [
@@ -269,14 +303,19 @@ def report(results, args, cache_middleware, started):
                 f"| {name} | {load['rps']:.0f} | {load['p50_ms']:.2f} | {load['p99_ms']:.2f} "
                 f"| {load['non_2xx']} |"
             )
-        lines += ["", "| page | path | status | SQL queries |", "| --- | --- | ---: | ---: |"]
+        lines += [
+            "",
+            "| page | path | status | SQL queries (uncached) | SQL queries (no cache) |",
+            "| --- | --- | ---: | ---: | ---: |",
+        ]
         for name, page in entry["pages"].items():
+            bare = entry["pages_no_cache"][name]["queries"]
             lines.append(
-                f"| {name} | `{entry['paths'][name]}` | {page['status']} | {page['queries']} |"
+                row(name, f"`{entry['paths'][name]}`", page["status"], page["queries"], bare)
             )
         for name, page in entry["admin"].items():
             label = f"{name} (p50 {page['p50_ms']:.1f} ms, test client)"
-            lines.append(row(label, "", page["status"], page["queries"]))
+            lines.append(row(label, "", page["status"], page["queries"], ""))
         load = entry["load"]
         minimal = load.get("minimal view", {}).get("rps")
         static = load.get("static file (nginx)", {}).get("rps")
@@ -288,6 +327,11 @@ def report(results, args, cache_middleware, started):
                 "article uncached / minimal view",
                 ratio(rps(load, "article uncached"), minimal),
                 "≥ 0.35",
+            ),
+            row(
+                "article no cache / minimal view",
+                ratio(rps(load, "article no cache"), minimal),
+                "",
             ),
             row(
                 "article cached / minimal view",

@@ -120,7 +120,9 @@ if __name__ == "__main__":
         print(json.dumps({name: path for name, path in paths.items() if exists(path)}))
     elif action == "queries":
         paths = json.loads(sys.argv[2])
-        print(json.dumps({"pages": count_queries(paths), "admin": time_admin()}))
+        pages = count_queries(paths)
+        admin = {} if "--pages-only" in sys.argv else time_admin()
+        print(json.dumps({"pages": pages, "admin": admin}))
     elif action == "publish":
         print(json.dumps({"written": publish(json.loads(sys.argv[2]), sys.argv[3])}))
     elif action == "cache":

@@ -24,6 +24,13 @@ def newsroom(db):
     return section, story, linking
 
 
+@pytest.fixture(params=["page cache", "shared fragments only"])
+def either_cache(request, settings):
+    """With the page cache, and without it: then the shared fragments must keep up alone."""
+    if request.param == "shared fragments only":
+        settings.PAGE_CACHE_SECONDS = 0
+
+
 def pages_showing(story, linking):
     """Every page on which the story or its changes can be seen."""
     return {
@@ -57,6 +64,7 @@ def test_a_second_request_is_served_from_the_cache_without_any_query(
         )
 
 
+@pytest.mark.usefixtures("either_cache")
 def test_an_edited_headline_shows_at_once_on_every_page(client, newsroom):
     _, story, linking = newsroom
     urls = pages_showing(story, linking)
@@ -69,6 +77,7 @@ def test_an_edited_headline_shows_at_once_on_every_page(client, newsroom):
             assert "Chợ hoa Quảng Bá đón Tết" in html, name
 
 
+@pytest.mark.usefixtures("either_cache")
 def test_an_unpublished_story_leaves_every_page_at_once(client, newsroom):
     _, story, linking = newsroom
     urls = pages_showing(story, linking)
@@ -80,6 +89,7 @@ def test_an_unpublished_story_leaves_every_page_at_once(client, newsroom):
         assert "Chợ hoa Quảng Bá" not in html and story.slug not in html, name
 
 
+@pytest.mark.usefixtures("either_cache")
 def test_a_published_story_appears_on_every_page_at_once(client, newsroom):
     section, _, linking = newsroom
     draft = make_article("Phố bích họa", category=section, status=Article.Status.DRAFT)
@@ -95,6 +105,7 @@ def test_a_published_story_appears_on_every_page_at_once(client, newsroom):
     assert draft.get_absolute_url() in client.get(urls["sitemap"]).content.decode()
 
 
+@pytest.mark.usefixtures("either_cache")
 def test_an_edited_caption_shows_at_once(client, newsroom):
     _, story, _ = newsroom
     client.get(story.get_absolute_url())
@@ -104,6 +115,7 @@ def test_an_edited_caption_shows_at_once(client, newsroom):
     assert "Chợ hoa lúc nửa đêm" in client.get(story.get_absolute_url()).content.decode()
 
 
+@pytest.mark.usefixtures("either_cache")
 def test_added_and_removed_related_links_show_at_once(client, newsroom):
     _, story, linking = newsroom
     other = make_article("Làng đào Nhật Tân")
@@ -124,6 +136,7 @@ def related_box(client, article):
     return box(client, article, "related")
 
 
+@pytest.mark.usefixtures("either_cache")
 def test_a_renamed_section_shows_at_once(client, newsroom):
     section, story, _ = newsroom
     warm(client, {"home": "/", "article": story.get_absolute_url()})
@@ -133,6 +146,7 @@ def test_a_renamed_section_shows_at_once(client, newsroom):
         assert "Sống ở Thủ đô" in client.get(url).content.decode(), url
 
 
+@pytest.mark.usefixtures("either_cache")
 def test_a_scheduled_story_appears_on_its_minute_with_no_job(client, newsroom, monkeypatch):
     section, _, _ = newsroom
     due = timezone.now() + timedelta(minutes=5)
@@ -161,6 +175,7 @@ def test_search_and_admin_pages_are_never_served_from_the_cache(admin_client, ne
     assert queries_for(admin_client, url) > 0
 
 
+@pytest.mark.usefixtures("either_cache")
 def test_a_deleted_figure_leaves_the_page_at_once(client, newsroom):
     _, story, _ = newsroom
     client.get(story.get_absolute_url())

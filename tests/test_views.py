@@ -296,6 +296,28 @@ def test_the_article_page_runs_at_most_six_queries(
         assert client.get(article.get_absolute_url()).status_code == 200
 
 
+def listed_headlines_rendered(response):
+    return sum(t.name == "articles/includes/article_item.html" for t in response.templates)
+
+
+def test_the_lists_article_pages_share_are_rendered_once_per_change_of_the_site(
+    client, db, no_page_cache
+):
+    older, newer = make_category(), make_category()
+    last_week = timezone.now() - timedelta(days=7)
+    first, second = (make_article(category=older, published_at=last_week) for _ in range(2))
+    latest = [make_article(category=newer) for _ in range(11)]
+    # Each page renders its own related box (one headline: the other old article) ...
+    assert listed_headlines_rendered(client.get(first.get_absolute_url())) == 1 + 10
+    # ... and the second takes "Tin khác" as the first one rendered it.
+    assert listed_headlines_rendered(client.get(second.get_absolute_url())) == 1
+    latest[-1].title = "Tin mới nhất, đã sửa"
+    latest[-1].save()
+    response = client.get(second.get_absolute_url())
+    assert listed_headlines_rendered(response) == 1 + 10
+    assert "Tin mới nhất, đã sửa" in response.content.decode()
+
+
 @pytest.mark.parametrize("size", [2, 30])
 def test_home_and_section_pages_run_a_fixed_number_of_queries(
     client, db, no_page_cache, django_assert_max_num_queries, size

@@ -4,12 +4,13 @@ import json
 
 from django import template
 from django.conf import settings
+from django.templatetags.cache import CacheNode
 from django.templatetags.static import static
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from .. import renditions
+from .. import freshness, renditions
 from ..models import Figure
 
 register = template.Library()
@@ -19,6 +20,38 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 LOGO = "articles/logo.png"
 """The publisher's logo in structured data."""
+
+
+class SharedNode(CacheNode):
+    def render(self, context):
+        with context.update({"current_language": translation.get_language()}):
+            return super().render(context)
+
+
+@register.tag
+def shared(parser, token):
+    """``{% shared name a b %}...{% endshared %}``: HTML rendered once per change of the site.
+
+    Django's ``{% cache %}``, keyed by the moment readers' pages last changed (see
+    freshness), the language, and the values ``a b`` the fragment is made of. The
+    lists of headlines that most pages share are rendered once, not on every page.
+    """
+    nodelist = parser.parse(("endshared",))
+    parser.delete_first_token()
+    name, *vary_on = token.split_contents()[1:]
+    return SharedNode(
+        nodelist,
+        parser.compile_filter(str(freshness.SHARED_TIMEOUT)),
+        name,
+        [parser.compile_filter(bit) for bit in ("site_changed", "current_language", *vary_on)],
+        None,
+    )
+
+
+@register.filter
+def pks(articles):
+    """ "3,1,2": which articles, in which order (a ``{% shared %}`` key)."""
+    return ",".join(str(article.pk) for article in articles)
 
 
 @register.simple_tag
