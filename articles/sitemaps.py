@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from . import freshness
 from .models import Article, Category
@@ -11,7 +13,29 @@ from .models import Article, Category
 NEWS_WINDOW = timedelta(days=2)
 
 
-class ArticleSitemap(Sitemap):
+class SharedCountPaginator(Paginator):
+    """A paginator that counts its articles once per change of the site.
+
+    The sitemap index and every sitemap page need the number of pages, and counting
+    every visible article took longer than the rest of the page at 100,000.
+    """
+
+    def __init__(self, object_list, per_page, name):
+        super().__init__(object_list, per_page)
+        self.name = name
+
+    @cached_property
+    def count(self):
+        return freshness.shared(f"sitemap-count-{self.name}", self.object_list.count)
+
+
+class SharedCountSitemap(Sitemap):
+    @property
+    def paginator(self):
+        return SharedCountPaginator(self._items(), self.limit, type(self).__name__)
+
+
+class ArticleSitemap(SharedCountSitemap):
     limit = 5000
 
     def items(self):
@@ -30,7 +54,7 @@ class ArticleSitemap(Sitemap):
         return freshness.last_modified()
 
 
-class CategorySitemap(Sitemap):
+class CategorySitemap(SharedCountSitemap):
     def items(self):
         return Category.objects.filter(pk__in=Article.objects.published().values("category"))
 

@@ -99,3 +99,24 @@ def test_the_schema_check_refuses_a_news_entry_without_its_publication():
         "<news:news><news:title>T</news:title></news:news></url></urlset>"
     )
     assert not schema.validate(broken)
+
+
+def test_the_index_counts_the_articles_once_per_change_and_again_after_one(
+    client, db, settings, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.sitemaps import ArticleSitemap
+
+    settings.PAGE_CACHE_SECONDS = 0
+    monkeypatch.setattr(ArticleSitemap, "limit", 5)
+    for n in range(10):
+        make_article(f"Bài số {n}")
+    assert "sitemap-articles.xml?p=2" in client.get("/sitemap.xml").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/sitemap.xml")
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
+    make_article("Bài thứ mười một")
+    index = client.get("/sitemap.xml").content.decode()
+    assert "sitemap-articles.xml?p=3" in index
