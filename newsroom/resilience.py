@@ -1,7 +1,8 @@
-"""When the database is briefly gone, readers get a page that says so, not a stack trace.
+"""When the database or the cache is briefly gone, readers get a page that says so,
+not a stack trace.
 
-Django reconnects on the next request by itself (``CONN_HEALTH_CHECKS``), so
-the site recovers as soon as the database answers again. This is the site's
+Django reconnects on the next request by itself (``CONN_HEALTH_CHECKS``, and the
+Redis client's pool), so the site recovers as soon as the service answers again. This is the site's
 ``handler500``: Django calls it while the failure is still being handled, from
 whichever layer it came (a view, a middleware, a template).
 """
@@ -12,6 +13,14 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.views.defaults import server_error as default_server_error
+
+try:
+    from redis.exceptions import ConnectionError as CacheUnreachable
+    from redis.exceptions import TimeoutError as CacheTimeout
+
+    CACHE_OUTAGES = (CacheUnreachable, CacheTimeout)
+except ImportError:  # the embedded default has no Redis
+    CACHE_OUTAGES = ()
 
 RETRY_AFTER_SECONDS = 30
 
@@ -27,7 +36,7 @@ OUTAGE_SIGNS = (
 
 
 def is_outage(exception):
-    if isinstance(exception, InterfaceError):
+    if isinstance(exception, (InterfaceError, *CACHE_OUTAGES)):
         return True
     message = str(exception).lower()
     return isinstance(exception, OperationalError) and any(s in message for s in OUTAGE_SIGNS)

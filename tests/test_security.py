@@ -203,6 +203,20 @@ def test_readers_get_a_503_page_while_the_database_is_down_and_the_site_recovers
     assert seed.title in recovered.content.decode()
 
 
+def test_readers_get_a_503_page_while_the_redis_cache_is_down(reader, seed, settings):
+    pytest.importorskip("redis", reason="not installed: redis (the production extra)")
+    # Nothing listens on port 1: the cache is down.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    response = reader.get(seed.get_absolute_url())
+    assert response.status_code == 503
+    assert "Trang đang bận" in response.content.decode()
+
+
 def test_a_bug_in_a_query_is_not_mistaken_for_an_outage(client, seed):
     bug = OperationalError("no such column: articles_article.headline")
     with (
