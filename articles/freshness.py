@@ -5,9 +5,14 @@ article changes the site when its time comes, with no save at all, so the
 marker also holds the next scheduled publication and moves on when it passes.
 
 Public pages answer ``If-Modified-Since`` from this moment, and the pieces that
-every page shares (the latest articles, the picks, the sections) are computed
-once per moment, so none of them can be older than the content behind it.
+every page shares (the latest articles, the picks, the sections, the HTML of
+their lists) are computed once per moment, so none of them can be older than
+the content behind it. Each process also keeps its own copies of the current
+moment's pieces: a page then reads only the moment from the shared cache.
 """
+
+import threading
+from collections import OrderedDict
 
 from django.core.cache import cache
 from django.db import transaction
@@ -16,6 +21,8 @@ from django.utils import timezone
 
 KEY = "articles:freshness"
 SHARED_TIMEOUT = 24 * 3600
+PROCESS_COPIES = 1000
+"""How many shared pieces a process keeps; related boxes make one per article read."""
 CONTENT_MODELS = (
     "articles.Article",
     "articles.Category",
@@ -73,10 +80,51 @@ def of_request(request):
     return request.site_changed
 
 
-def shared(name, compute):
-    """``compute()``, kept until readers' pages next change."""
-    key = f"articles:shared:{name}:{last_modified().timestamp()}"
-    return cache.get_or_set(key, compute, SHARED_TIMEOUT)
+class ProcessCopies:
+    """This process's copies of the current moment's shared pieces, newest used last."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self):
+        self.moment, self.pieces = None, OrderedDict()
+
+    def get(self, moment, key):
+        with self.lock:
+            if moment != self.moment:
+                return None
+            value = self.pieces.get(key)
+            if value is not None:
+                self.pieces.move_to_end(key)
+            return value
+
+    def keep(self, moment, key, value):
+        with self.lock:
+            if moment != self.moment:
+                if self.moment is not None and moment < self.moment:
+                    return  # a request that began before the latest change
+                self.moment, self.pieces = moment, OrderedDict()
+            self.pieces[key] = value
+            if len(self.pieces) > PROCESS_COPIES:
+                self.pieces.popitem(last=False)
+
+
+copies = ProcessCopies()
+
+
+def shared(name, compute, moment=None):
+    """``compute()``, kept until readers' pages next change.
+
+    ``moment`` is the request's (``of_request``), where the caller knows it.
+    """
+    moment = moment or last_modified()
+    value = copies.get(moment, name)
+    if value is None:
+        key = f"articles:shared:{name}:{moment.timestamp()}"
+        value = cache.get_or_set(key, compute, SHARED_TIMEOUT)
+        copies.keep(moment, name, value)
+    return value
 
 
 for model in CONTENT_MODELS:

@@ -11,9 +11,13 @@ def empty_cache():
     """Each test starts with nothing cached (the cache may be a shared Redis)."""
     from django.core.cache import cache
 
+    from articles import freshness
+
     cache.clear()
+    freshness.copies.clear()
     yield
     cache.clear()
+    freshness.copies.clear()
 
 
 @pytest.fixture(autouse=True)

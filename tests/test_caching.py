@@ -252,3 +252,40 @@ def test_a_head_request_is_answered_from_the_cached_page(
         head = client.head(story.get_absolute_url())
     assert head.status_code == 200 and head.content == b""
     assert head["ETag"] == page["ETag"] and head["Content-Length"] == page["Content-Length"]
+
+
+# Each process's own copies of the shared pieces ---------------------------------------
+
+
+def test_a_change_marked_by_another_process_is_seen_at_once(db):
+    from django.core.cache import cache
+
+    from articles import freshness
+
+    assert freshness.shared("piece", lambda: "before") == "before"
+    assert freshness.shared("piece", lambda: "recomputed") == "before"
+    # Another process's edit reaches this one only through the shared cache.
+    later = timezone.now() + timedelta(seconds=1)
+    cache.set(freshness.KEY, (later, None), timeout=None)
+    assert freshness.shared("piece", lambda: "after") == "after"
+
+
+def test_a_process_keeps_a_bounded_number_of_pieces_dropping_the_least_used(db, monkeypatch):
+    from articles import freshness
+
+    monkeypatch.setattr(freshness, "PROCESS_COPIES", 2)
+    moment = timezone.now()
+    for name in ("a", "b"):
+        freshness.copies.keep(moment, name, name.upper())
+    freshness.copies.get(moment, "a")
+    freshness.copies.keep(moment, "c", "C")
+    assert [freshness.copies.get(moment, n) for n in ("a", "b", "c")] == ["A", None, "C"]
+
+
+def test_a_piece_of_an_older_moment_never_replaces_the_newer_ones(db):
+    from articles import freshness
+
+    newer = timezone.now()
+    freshness.copies.keep(newer, "list", "new")
+    freshness.copies.keep(newer - timedelta(seconds=1), "list", "old")
+    assert freshness.copies.get(newer, "list") == "new"

@@ -4,7 +4,7 @@ import json
 
 from django import template
 from django.conf import settings
-from django.templatetags.cache import CacheNode
+from django.core.cache.utils import make_template_fragment_key
 from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
@@ -22,30 +22,31 @@ LOGO = "articles/logo.png"
 """The publisher's logo in structured data."""
 
 
-class SharedNode(CacheNode):
+class SharedNode(template.Node):
+    def __init__(self, nodelist, name, vary_on):
+        self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
+
     def render(self, context):
-        with context.update({"current_language": translation.get_language()}):
-            return super().render(context)
+        values = [translation.get_language(), *(v.resolve(context) for v in self.vary_on)]
+        key = make_template_fragment_key(self.name, values)
+        request = getattr(context, "request", None)
+        moment = freshness.of_request(request) if request else None
+        return freshness.shared(key, lambda: self.nodelist.render(context), moment)
 
 
 @register.tag
 def shared(parser, token):
     """``{% shared name a b %}...{% endshared %}``: HTML rendered once per change of the site.
 
-    Django's ``{% cache %}``, keyed by the moment readers' pages last changed (see
-    freshness), the language, and the values ``a b`` the fragment is made of. The
-    lists of headlines that most pages share are rendered once, not on every page.
+    Like Django's ``{% cache %}``, but kept until readers' pages next change (see
+    freshness), for each language and each value of ``a b``, the things the
+    fragment is made of. The lists of headlines that most pages share are
+    rendered once, not on every page.
     """
     nodelist = parser.parse(("endshared",))
     parser.delete_first_token()
     name, *vary_on = token.split_contents()[1:]
-    return SharedNode(
-        nodelist,
-        parser.compile_filter(str(freshness.SHARED_TIMEOUT)),
-        name,
-        [parser.compile_filter(bit) for bit in ("site_changed", "current_language", *vary_on)],
-        None,
-    )
+    return SharedNode(nodelist, name, [parser.compile_filter(bit) for bit in vary_on])
 
 
 @register.filter
