@@ -15,9 +15,11 @@ import threading
 from collections import OrderedDict
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 KEY = "articles:freshness"
 SHARED_TIMEOUT = 24 * 3600
@@ -125,6 +127,22 @@ def shared(name, compute, moment=None):
         value = cache.get_or_set(key, compute, SHARED_TIMEOUT)
         copies.keep(moment, name, value)
     return value
+
+
+class SharedCountPaginator(Paginator):
+    """A paginator that counts its items once per change of the site, under ``name``.
+
+    Counting every visible article of a section, or of the site, grows with the
+    newsroom; it took longer than the rest of a sitemap at 100,000 articles.
+    """
+
+    def __init__(self, object_list, per_page, name):
+        super().__init__(object_list, per_page)
+        self.name = name
+
+    @cached_property
+    def count(self):
+        return shared(f"count-{self.name}", self.object_list.count)
 
 
 for model in CONTENT_MODELS:

@@ -3,9 +3,7 @@
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
-from django.core.paginator import Paginator
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from . import freshness
 from .models import Article, Category
@@ -13,26 +11,11 @@ from .models import Article, Category
 NEWS_WINDOW = timedelta(days=2)
 
 
-class SharedCountPaginator(Paginator):
-    """A paginator that counts its articles once per change of the site.
-
-    The sitemap index and every sitemap page need the number of pages, and counting
-    every visible article took longer than the rest of the page at 100,000.
-    """
-
-    def __init__(self, object_list, per_page, name):
-        super().__init__(object_list, per_page)
-        self.name = name
-
-    @cached_property
-    def count(self):
-        return freshness.shared(f"sitemap-count-{self.name}", self.object_list.count)
-
-
 class SharedCountSitemap(Sitemap):
     @property
     def paginator(self):
-        return SharedCountPaginator(self._items(), self.limit, type(self).__name__)
+        # The index and every sitemap page need the number of pages.
+        return freshness.SharedCountPaginator(self._items(), self.limit, type(self).__name__)
 
 
 class ArticleSitemap(SharedCountSitemap):

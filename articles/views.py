@@ -21,10 +21,17 @@ PICKS_SHOWN = 5
 RELATED_SHOWN = 6
 
 
-def paginate(request, queryset, per_page=PAGE_SIZE):
-    """The requested page of ``queryset``; a missing or bad ``?page=`` is a 404."""
+def paginate(request, queryset, counted_as=None):
+    """The requested page of ``queryset``; a missing or bad ``?page=`` is a 404.
+
+    With a ``counted_as`` name, the items are counted once per change of the site.
+    """
+    if counted_as:
+        paginator = freshness.SharedCountPaginator(queryset, PAGE_SIZE, counted_as)
+    else:
+        paginator = Paginator(queryset, PAGE_SIZE)
     try:
-        return Paginator(queryset, per_page).page(request.GET.get("page") or 1)
+        return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
         raise Http404(str(error)) from error
 
@@ -84,7 +91,8 @@ def home(request):
 def news_index(request):
     """Every visible article, newest first: "Tin tức"."""
     articles = cards(Article.objects.published().latest_first())
-    return render(request, "articles/news_index.html", {"page": paginate(request, articles)})
+    page = paginate(request, articles, counted_as="all-news")
+    return render(request, "articles/news_index.html", {"page": page})
 
 
 @public
@@ -94,7 +102,7 @@ def category_detail(request, slug):
     return render(
         request,
         "articles/category_detail.html",
-        {"category": category, "page": paginate(request, articles)},
+        {"category": category, "page": paginate(request, articles, f"section-{category.pk}")},
     )
 
 

@@ -330,6 +330,21 @@ def test_home_and_section_pages_run_a_fixed_number_of_queries(
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(3):
         assert client.get(article.category.get_absolute_url()).status_code == 200
+    # Then the articles are counted no more: the section, and its page of articles.
+    with django_assert_max_num_queries(2):
+        assert client.get(article.category.get_absolute_url()).status_code == 200
+
+
+def test_a_section_counts_its_pages_again_after_a_change(client, db, no_page_cache, monkeypatch):
+    monkeypatch.setattr("articles.views.PAGE_SIZE", 2)
+    section = make_category("Giao thông")
+    for _ in range(4):
+        make_article(category=section)
+    assert client.get("/giao-thong/?page=2").status_code == 200
+    assert client.get("/giao-thong/?page=3").status_code == 404
+    make_article("Bài thứ năm", category=section)
+    assert "Bài thứ năm" in client.get("/giao-thong/?page=1").content.decode()
+    assert client.get("/giao-thong/?page=3").status_code == 200
 
 
 # Lists: section order, thumbnails, what never shows -----------------------------------
