@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from articles.models import Article
-from articles.search import words
+from articles.models import Article, TextBlock
+from articles.search import RANKED_MATCHES, words
 
 from .factories import make_article
 
@@ -67,6 +67,101 @@ def test_words_are_folded_and_limited(db):
     assert len(words("từ " * 100)) == 12
 
 
+def test_an_edited_article_is_found_by_its_new_words_and_not_its_old_ones(db):
+    article = make_article("Chợ hoa Quảng An", blocks=["Hoa đào về sớm."])
+    article.title = "Chợ hoa Nhật Tân"
+    article.save()
+    block = TextBlock.objects.get(article=article)
+    block.text = "Quất cảnh xuống phố."
+    block.save()
+    published = Article.objects.published()
+    assert list(published.search("nhat tan")) == [article]
+    assert list(published.search("quat canh")) == [article]
+    assert not published.search("quang an").exists()
+    assert not published.search("hoa dao").exists()
+
+
+def test_a_deleted_article_is_not_found(db):
+    article = make_article("Cầu Long Biên")
+    article.delete()
+    assert not Article.objects.published().search("long bien").exists()
+
+
+def test_an_unpublished_article_is_found_again_when_republished(db):
+    article = make_article("Phố sách Đinh Lễ")
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert not Article.objects.published().search("dinh le").exists()
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    assert list(Article.objects.published().search("dinh le")) == [article]
+
+
+@pytest.mark.parametrize(
+    "query", ['"tay" ho', "tay* ho", "-tay ho", "tay: ho", "(tay) (ho)", 'tay"ho', "^tay + ho"]
+)
+def test_search_syntax_in_a_query_is_only_punctuation(seed, query):
+    assert list(Article.objects.published().search(query)) == [seed]
+
+
+def test_search_keywords_in_a_query_are_only_words(db):
+    article = make_article("Near, or và and: tiếng Anh trong lời nói hằng ngày")
+    make_article("Tiếng Anh cho trẻ em")
+    assert list(Article.objects.published().search("tieng anh NEAR OR AND NOT")) == []
+    assert list(Article.objects.published().search("tieng anh NEAR OR AND")) == [article]
+
+
+def test_a_word_matches_only_the_start_of_words(db):
+    make_article("Tin ngắn", sapo="Kỳ họp thứ nhất.")
+    assert not Article.objects.published().search("hat").exists()
+    assert Article.objects.published().search("nha").exists()
+
+
+def test_the_newest_matches_are_chosen_by_publication_time_not_creation_order(db):
+    now = timezone.now()
+    # Written first but published last, like a story held back for an embargo.
+    held = make_article("Đường hoa Hàng Lược", published_at=now - timedelta(minutes=1))
+    Article.objects.bulk_create(
+        Article(
+            title=f"Hàng Lược {n}",
+            slug=f"hang-luoc-{n}",
+            status=Article.Status.PUBLISHED,
+            published_at=now - timedelta(days=1, minutes=n),
+            search_text=f"hang luoc {n}",
+        )
+        for n in range(RANKED_MATCHES)
+    )
+    found = list(Article.objects.published().search("hang luoc"))
+    assert len(found) == RANKED_MATCHES
+    assert found[0] == held
+    assert Article.objects.get(slug=f"hang-luoc-{RANKED_MATCHES - 1}") not in found
+
+
+def test_a_scheduled_article_does_not_take_a_place_among_the_newest(db):
+    now = timezone.now()
+    make_article("Hội sách Hàng Lược", published_at=now + timedelta(hours=1))
+    Article.objects.bulk_create(
+        Article(
+            title=f"Hàng Lược {n}",
+            slug=f"hang-luoc-{n}",
+            status=Article.Status.PUBLISHED,
+            published_at=now - timedelta(minutes=n + 1),
+            search_text=f"hang luoc {n}",
+        )
+        for n in range(RANKED_MATCHES)
+    )
+    assert Article.objects.published().search("hang luoc").count() == RANKED_MATCHES
+
+
+def test_a_search_page_costs_the_same_few_queries_however_many_match(
+    client, db, django_assert_max_num_queries
+):
+    for n in range(30):
+        make_article(f"Hồ Gươm {n}")
+    with django_assert_max_num_queries(4):
+        assert client.get("/tim-kiem/?q=ho+guom").status_code == 200
+
+
 @on_postgresql
 def test_the_better_match_ranks_first_on_postgresql(db):
     now = timezone.now()
@@ -86,7 +181,9 @@ def test_a_search_uses_the_gin_index_on_postgresql(db):
             slug=f"tin-{n}",
             status=Article.Status.PUBLISHED,
             published_at=timezone.now(),
-            search_text=f"tin {n} {topics[n % len(topics)]} {'hiem' if n == 7 else ''}",
+            # Articles as long as real ones, so reading every row costs what it would.
+            search_text=f"tin {n} {topics[n % len(topics)]} {'hiem' if n == 7 else ''} "
+            + "noi dung bai viet " * 100,
         )
         for n in range(4000)
     )
