@@ -21,6 +21,7 @@ word contained, newest first, read from every row.
 """
 
 import functools
+import hashlib
 import re
 
 from django.db import connection
@@ -39,6 +40,11 @@ _ID_BITS = 31
 
 def words(query):
     return _WORD.findall(text.fold(query))[:MAX_WORDS]
+
+
+def words_key(query):
+    """A short name for what ``query`` searches for (its folded words), for caches."""
+    return "search-" + hashlib.sha256(" ".join(words(query)).encode()).hexdigest()[:32]
 
 
 def search(queryset, query):

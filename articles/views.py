@@ -13,6 +13,7 @@ from django.views.decorators.http import condition, require_safe
 
 from . import freshness
 from .models import MAX_SEARCH_QUERY, Article, Category, Figure
+from .search import words_key
 
 PAGE_SIZE = 20
 LATEST_ON_HOME = 10
@@ -142,11 +143,9 @@ def search(request):
     query = request.GET.get("q", "")[:MAX_SEARCH_QUERY].strip()
     # In the order search() ranks them.
     results = cards(Article.objects.published().search(query))
-    return render(
-        request,
-        "articles/search.html",
-        {"query": query, "page": paginate(request, results) if query else None},
-    )
+    # Readers repeat the searches of the day: count each once per change of the site.
+    page = paginate(request, results, counted_as=words_key(query)) if query else None
+    return render(request, "articles/search.html", {"query": query, "page": page})
 
 
 @require_safe

@@ -195,3 +195,18 @@ def test_the_gin_index_can_answer_a_search_on_postgresql(db):
         cursor.execute("SET LOCAL enable_indexscan = off")
     plan = query.explain()
     assert "article_search" in plan, plan
+
+
+def test_a_repeated_search_counts_its_matches_once_per_change_of_the_site(client, db, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr("articles.views.PAGE_SIZE", 2)
+    for n in range(4):
+        make_article(f"Đường Thanh Niên {n}")
+    assert client.get("/tim-kiem/?q=thanh+nien&page=2").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/tim-kiem/?q=Thanh+Niên&page=3").status_code == 404
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
+    make_article("Đường Thanh Niên mới mở")
+    assert client.get("/tim-kiem/?q=thanh+nien&page=3").status_code == 200
