@@ -227,7 +227,9 @@ class ArticleAdmin(VersionAdmin):
         return ArticleQuerySet(self.model, query=found.query, using=found.db), False
 
     def changelist_view(self, request, extra_context=None):
-        counts = Article.objects.aggregate(
+        # Only the rows counted are read, from the (status, published_at) index.
+        waiting = Article.objects.filter(status__in=[Article.Status.DRAFT, Article.Status.REVIEW])
+        counts = waiting.aggregate(
             drafts=Count("pk", filter=Q(status=Article.Status.DRAFT)),
             in_review=Count("pk", filter=Q(status=Article.Status.REVIEW)),
         )

@@ -82,6 +82,15 @@ def test_the_list_shows_section_status_time_and_last_editor(client, editor):
         assert shown in page
 
 
+def test_the_list_counts_only_drafts_and_articles_in_review(client, editor):
+    make_article(status=Article.Status.DRAFT, published_at=None)
+    for _ in range(2):
+        make_article(status=Article.Status.REVIEW, published_at=None)
+    client.force_login(editor)
+    page = client.get(LIST_URL, {"status__exact": "published"}).content.decode()
+    assert "1 bản nháp" in page and "2 chờ duyệt" in page
+
+
 # The date hierarchy --------------------------------------------------------------------
 
 # 18:00 UTC on New Year's Eve is already 1 January in Hà Nội (UTC+7).
