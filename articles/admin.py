@@ -1,12 +1,15 @@
 """The editors' desk: writing, illustrating, linking and publishing in the admin."""
 
+from datetime import datetime, timedelta
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -20,7 +23,7 @@ from reversion.models import Version
 
 from . import history
 from .forms import ArticleForm, FigureForm, can_publish
-from .models import Article, Category, Figure, RelatedLink, TextBlock
+from .models import Article, ArticleQuerySet, Category, Figure, RelatedLink, TextBlock
 from .views import render_article
 
 
@@ -102,6 +105,43 @@ class RelatedLinkInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def _period(moment, kind):
+    """The naive start of the year, month or day holding ``moment``, and of the next one."""
+    if kind == "year":
+        return datetime(moment.year, 1, 1), datetime(moment.year + 1, 1, 1)
+    if kind == "month":
+        start = datetime(moment.year, moment.month, 1)
+        return start, (start + timedelta(days=32)).replace(day=1)
+    start = datetime(moment.year, moment.month, moment.day)
+    return start, start + timedelta(days=1)
+
+
+class ListQuerySet(ArticleQuerySet):
+    """The articles of the admin list, whose date hierarchy steps along an index.
+
+    Django finds the years (months, days) to offer by truncating the date of every
+    article: a third of a second at 100,000 articles on SQLite. Here each period is one
+    short walk of the ``article_newest`` index (the first date, then the first date
+    after that period), so the cost follows the number of periods shown.
+    """
+
+    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
+        if kind not in ("year", "month", "day") or not settings.USE_TZ:
+            return super().datetimes(field_name, kind, order, tzinfo)
+        tzinfo = tzinfo or timezone.get_current_timezone()
+        found = []
+        first = self.aggregate(first=Min(field_name))["first"]
+        while first is not None:
+            start, end = (
+                timezone.make_aware(edge, tzinfo)
+                for edge in _period(timezone.localtime(first, tzinfo), kind)
+            )
+            found.append(start)
+            later = self.filter(**{f"{field_name}__gte": end})
+            first = later.aggregate(first=Min(field_name))["first"]
+        return found if order == "ASC" else found[::-1]
+
+
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin):
     form = ArticleForm
@@ -174,13 +214,22 @@ class ArticleAdmin(VersionAdmin):
 
     # The list -----------------------------------------------------------------
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return ListQuerySet(self.model, query=queryset.query, using=queryset.db)
+
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
             return queryset, False
-        return queryset.search(search_term), False
+        found = queryset.search(search_term)
+        # Finding articles by their words is the costly part: the date hierarchy reads
+        # what was found once, the usual way, rather than once per period of its walk.
+        return ArticleQuerySet(self.model, query=found.query, using=found.db), False
 
     def changelist_view(self, request, extra_context=None):
-        counts = Article.objects.aggregate(
+        # Only the rows counted are read, from the (status, published_at) index.
+        waiting = Article.objects.filter(status__in=[Article.Status.DRAFT, Article.Status.REVIEW])
+        counts = waiting.aggregate(
             drafts=Count("pk", filter=Q(status=Article.Status.DRAFT)),
             in_review=Count("pk", filter=Q(status=Article.Status.REVIEW)),
         )

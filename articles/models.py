@@ -230,6 +230,8 @@ class Article(models.Model):
             models.Index(fields=["status", "published_at"], name="article_visible"),
             models.Index(fields=["category", "status", "published_at"], name="article_section"),
             models.Index(fields=["is_pick", "status", "published_at"], name="article_pick"),
+            # The admin's list in its default order, and the dates of its date hierarchy.
+            models.Index(fields=["published_at", "id"], name="article_newest"),
         ]
 
     def __str__(self):

@@ -6,13 +6,17 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from articles.admin import ListQuerySet
 from articles.models import Article
 from articles.text import slugify
 
@@ -76,6 +80,76 @@ def test_the_list_shows_section_status_time_and_last_editor(client, editor):
     page = client.get(LIST_URL).content.decode()
     for shown in ("Bài trong danh sách", "Nhịp sống Thủ đô", "Đã xuất bản", "bientap"):
         assert shown in page
+
+
+def test_the_list_counts_only_drafts_and_articles_in_review(client, editor):
+    make_article(status=Article.Status.DRAFT, published_at=None)
+    for _ in range(2):
+        make_article(status=Article.Status.REVIEW, published_at=None)
+    client.force_login(editor)
+    page = client.get(LIST_URL, {"status__exact": "published"}).content.decode()
+    assert "1 bản nháp" in page and "2 chờ duyệt" in page
+
+
+# The date hierarchy --------------------------------------------------------------------
+
+# 18:00 UTC on New Year's Eve is already 1 January in Hà Nội (UTC+7).
+SPREAD = [
+    datetime(2023, 3, 5, 2, tzinfo=UTC),
+    datetime(2023, 3, 20, 23, tzinfo=UTC),
+    datetime(2023, 7, 1, 9, tzinfo=UTC),
+    datetime(2024, 12, 31, 18, tzinfo=UTC),
+]
+
+
+def hierarchy_choices(page):
+    """The periods the date hierarchy offers, as written on its links."""
+    nav = re.search(r'<nav class="toplinks">(.*?)</nav>', page, re.S)[1]
+    return re.findall(r'<a href="[^"]*">([^<]*)</a>', nav)
+
+
+def test_the_date_hierarchy_offers_the_years_months_and_days_of_hanoi(client, editor):
+    for when in SPREAD:
+        make_article(published_at=when)
+    make_article(status=Article.Status.DRAFT, published_at=None)
+    client.force_login(editor)
+    assert hierarchy_choices(client.get(LIST_URL).content.decode()) == ["2023", "2025"]
+    in_2023 = client.get(LIST_URL, {"published_at__year": 2023}).content.decode()
+    assert hierarchy_choices(in_2023) == ["Tháng 3 2023", "Tháng 7 2023"]
+    in_march = {"published_at__year": 2023, "published_at__month": 3}
+    in_march = client.get(LIST_URL, in_march).content.decode()
+    assert hierarchy_choices(in_march) == ["5 Tháng 3", "21 Tháng 3"]
+
+
+@pytest.mark.parametrize("kind", ["year", "month", "day"])
+def test_the_list_offers_the_same_periods_as_django_for_any_filter(db, kind):
+    section = make_category()
+    for n, when in enumerate(SPREAD):
+        make_article(published_at=when, category=section if n % 2 else None)
+    make_article(status=Article.Status.REVIEW, published_at=None, category=section)
+    for found in (Article.objects.all(), Article.objects.filter(category=section)):
+        walked = ListQuerySet(Article, query=found.query)
+        for order in ("ASC", "DESC"):
+            expected = found.datetimes("published_at", kind, order)
+            assert [str(d) for d in walked.datetimes("published_at", kind, order)] == [
+                str(d) for d in expected
+            ]
+
+
+def test_the_date_hierarchy_never_truncates_the_date_of_every_article(client, editor):
+    for when in SPREAD:
+        make_article(published_at=when)
+    client.force_login(editor)
+    for params in ({}, {"published_at__year": 2023}, {"status__exact": "published"}):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(LIST_URL, params).status_code == 200
+        assert not [q["sql"] for q in queries if "trunc" in q["sql"].lower()]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_the_first_page_of_the_list_is_read_from_an_index_not_sorted(db):
+    plan = Article.objects.all()[:50].explain()
+    assert "article_newest" in plan and "TEMP B-TREE" not in plan
 
 
 SLUG_SCRIPTS = (
@@ -165,7 +239,7 @@ def test_the_list_runs_a_bounded_number_of_queries(
     for _ in range(articles):
         make_article(category=section)
     client.force_login(editor)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(LIST_URL).status_code == 200
 
 
