@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0004_search_index")]
+    dependencies = [("articles", "0005_search_in_date_order")]
 
     operations = [
         migrations.AddIndex(
