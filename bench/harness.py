@@ -369,7 +369,7 @@ def report(results, args, cache_middleware, started):
             label = f"{name} (target < 300 ms)"
             lines.append(row(label, f"{small_ms:.1f}", f"{big_ms:.1f}", ratio(big_ms, small_ms)))
         lines.append("")
-    (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n")
+    Path(args.output).write_text("\n".join(lines) + "\n")
     (RUN / "results.json").write_text(json.dumps(results, indent=1))
 
 
@@ -381,6 +381,7 @@ def main():
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the databases")
+    parser.add_argument("--output", default=str(HERE / "RESULTS.md"), help="the table's file")
     args = parser.parse_args()
     for tool in ("wrk",):
         if not shutil.which(tool):
@@ -395,7 +396,7 @@ def main():
         for size in map(int, args.sizes.split(",")):
             measure(engine, size, args, results, cache_middleware)
             report(results, args, cache_middleware, started)
-    log(f"wrote {HERE / 'RESULTS.md'}")
+    log(f"wrote {args.output}")
 
 
 if __name__ == "__main__":
