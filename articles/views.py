@@ -3,7 +3,7 @@
 import functools
 
 from django.conf import settings
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,15 +22,12 @@ PICKS_SHOWN = 5
 RELATED_SHOWN = 6
 
 
-def paginate(request, queryset, counted_as=None):
+def paginate(request, queryset, counted_as):
     """The requested page of ``queryset``; a missing or bad ``?page=`` is a 404.
 
-    With a ``counted_as`` name, the items are counted once per change of the site.
+    The items are counted once per change of the site, under the name ``counted_as``.
     """
-    if counted_as:
-        paginator = freshness.SharedCountPaginator(queryset, PAGE_SIZE, counted_as)
-    else:
-        paginator = Paginator(queryset, PAGE_SIZE)
+    paginator = freshness.SharedCountPaginator(queryset, PAGE_SIZE, counted_as)
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
@@ -92,7 +89,7 @@ def home(request):
 def news_index(request):
     """Every visible article, newest first: "Tin tức"."""
     articles = cards(Article.objects.published().latest_first())
-    page = paginate(request, articles, counted_as="all-news")
+    page = paginate(request, articles, "all-news")
     return render(request, "articles/news_index.html", {"page": page})
 
 
@@ -144,7 +141,7 @@ def search(request):
     # In the order search() ranks them.
     results = cards(Article.objects.published().search(query))
     # Readers repeat the searches of the day: count each once per change of the site.
-    page = paginate(request, results, counted_as=words_key(query)) if query else None
+    page = paginate(request, results, words_key(query)) if query else None
     return render(request, "articles/search.html", {"query": query, "page": page})
 
 
