@@ -210,3 +210,12 @@ def test_a_repeated_search_counts_its_matches_once_per_change_of_the_site(client
     assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
     make_article("Đường Thanh Niên mới mở")
     assert client.get("/tim-kiem/?q=thanh+nien&page=3").status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_on_sqlite_a_search_reads_the_fts5_index_not_every_article(db):
+    make_article("Hồ Tây mùa sen")
+    query = Article.objects.published().search("ho tay")
+    assert [a.title for a in query] == ["Hồ Tây mùa sen"]
+    plan = query.explain()
+    assert "article_search" in plan and "SCAN articles_article" not in plan, plan
