@@ -11,11 +11,9 @@ os.environ.setdefault("SECRET_KEY", "test-only-key")
 os.environ.setdefault("HTTPS", "false")
 
 from .settings import *  # noqa: E402,F403
-from .settings import env  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # Tests render templates without running collectstatic first.
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = True

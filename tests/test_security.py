@@ -208,7 +208,7 @@ def test_readers_get_a_503_page_while_the_redis_cache_is_down(reader, seed, sett
     # Nothing listens on port 1: the cache is down.
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
