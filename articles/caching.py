@@ -20,6 +20,7 @@ before the copy was made.
 """
 
 import hashlib
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,6 +32,11 @@ from . import freshness
 
 # Not readers' pages, or pages that any query string makes unique.
 UNCACHED_PREFIXES = ("/admin/", "/media/", "/static/", "/tim-kiem/")
+
+# The only query parameters that change a cacheable page: the page of a list and of a
+# sitemap. Links shared on social networks carry others (utm_*, fbclid, Zalo's zarsrc),
+# often unique per click; they share the page's one copy instead of each rendering it.
+PAGE_PARAMETERS = ("page", "p")
 
 # Set by in-process callers (the static publisher) that must render afresh. Not a
 # header: keys from the network always start with HTTP_, so no client can set it.
@@ -81,8 +87,10 @@ class PublicPageCacheMiddleware:
 
     @staticmethod
     def key(request):
-        moment = freshness.last_modified().timestamp()
-        url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        moment = freshness.of_request(request).timestamp()
+        # Read as the views read them: the last value of each parameter.
+        query = urlencode(sorted((k, v) for k, v in request.GET.items() if k in PAGE_PARAMETERS))
+        url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
         return f"articles:page:{moment}:{hashlib.sha256(url.encode()).hexdigest()}"
 
     @staticmethod

@@ -13,9 +13,11 @@ moment's pieces: a page then reads only the moment from the shared cache.
 
 import threading
 from collections import OrderedDict
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -79,7 +81,21 @@ def of_request(request):
     """
     if not hasattr(request, "site_changed"):
         request.site_changed = last_modified()
+        _request_moment.set(request.site_changed)
     return request.site_changed
+
+
+# The moment of the request being served, for pieces computed far from the request
+# (the model's shared lists). Forgotten between requests, as a thread serves many.
+_request_moment = ContextVar("site_changed", default=None)
+
+
+def _forget_request_moment(**kwargs):
+    _request_moment.set(None)
+
+
+request_started.connect(_forget_request_moment, dispatch_uid="freshness-request-started")
+request_finished.connect(_forget_request_moment, dispatch_uid="freshness-request-finished")
 
 
 class ProcessCopies:
@@ -118,9 +134,10 @@ copies = ProcessCopies()
 def shared(name, compute, moment=None):
     """``compute()``, kept until readers' pages next change.
 
-    ``moment`` is the request's (``of_request``), where the caller knows it.
+    Computed under ``moment``, or else under the moment of the request being served
+    (``of_request``), or else under the latest.
     """
-    moment = moment or last_modified()
+    moment = moment or _request_moment.get() or last_modified()
     value = copies.get(moment, name)
     if value is None:
         key = f"articles:shared:{name}:{moment.timestamp()}"

@@ -127,7 +127,10 @@ def render_article(request, article, **context):
         "articles/article_detail.html",
         {
             "article": article,
-            "related": article.related_articles(RELATED_SHOWN),
+            # Other articles' headlines: kept per article until the site next changes.
+            "related": freshness.shared(
+                f"related-{article.pk}", lambda: article.related_articles(RELATED_SHOWN)
+            ),
             "picks": article.picks(PICKS_SHOWN),
             "other_news": article.other_news(),
             **context,

@@ -183,6 +183,24 @@ def test_a_deleted_figure_leaves_the_page_at_once(client, newsroom):
     assert "Chợ hoa lúc rạng sáng" not in client.get(story.get_absolute_url()).content.decode()
 
 
+def test_links_shared_with_tracking_parameters_are_served_from_the_page_cache(
+    client, newsroom, django_assert_num_queries
+):
+    _, story, _ = newsroom
+    page = client.get(story.get_absolute_url())
+    with django_assert_num_queries(0):
+        shared = client.get(f"{story.get_absolute_url()}?fbclid=IwAR0x&utm_source=zalo")
+    assert shared.content == page.content
+
+
+def test_each_page_of_a_list_has_its_own_copy_in_the_page_cache(client, newsroom):
+    first = client.get("/tin-tuc/")
+    assert "Chợ hoa Quảng Bá" in first.content.decode()
+    # Three articles make one page: the second is not the first page's copy.
+    assert client.get("/tin-tuc/?page=2&utm_source=zalo").status_code == 404
+    assert client.get("/tin-tuc/?utm_source=zalo&page=1").content == first.content
+
+
 @pytest.mark.parametrize("url", ["/rss/", "/sitemap.xml", "/sitemap-articles.xml", "/robots.txt"])
 def test_feeds_sitemaps_and_robots_are_cacheable_and_served_from_the_cache(
     client, seed, url, django_assert_num_queries, clock
@@ -289,3 +307,23 @@ def test_a_piece_of_an_older_moment_never_replaces_the_newer_ones(db):
     freshness.copies.keep(newer, "list", "new")
     freshness.copies.keep(newer - timedelta(seconds=1), "list", "old")
     assert freshness.copies.get(newer, "list") == "new"
+
+
+def test_pieces_computed_during_a_request_are_kept_under_the_moment_it_began(client, rf, db):
+    from django.core.cache import cache
+
+    from articles import freshness
+
+    def moves_on(moment):
+        cache.set(freshness.KEY, (moment + timedelta(seconds=1), None), timeout=None)
+        return moment + timedelta(seconds=1)
+
+    began = freshness.of_request(rf.get("/"))
+    later = moves_on(began)  # an edit lands while the page renders
+    freshness.shared("piece", lambda: "rendered")
+    assert cache.get(f"articles:shared:piece:{began.timestamp()}") == "rendered"
+
+    client.get("/robots.txt")  # the end of a request forgets its moment
+    latest = moves_on(later)
+    freshness.shared("piece", lambda: "after the edit")
+    assert cache.get(f"articles:shared:piece:{latest.timestamp()}") == "after the edit"
