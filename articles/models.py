@@ -368,6 +368,25 @@ def figure_upload_to(instance, filename):
     return f"figures/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
+class FigureManager(BlockKeyManager):
+    def photos(self):
+        """Figures that have a photo, in body order."""
+        return self.exclude(image="").order_by("position", "pk")
+
+    def with_first_photos(self, articles):
+        """``articles`` as a list, each with ``first_photo``: its first photo, or None.
+
+        One query for a whole list of headlines, made only where the list is rendered.
+        """
+        articles = list(articles)
+        first = {}
+        for figure in self.photos().filter(article__in=articles).reverse():
+            first[figure.article_id] = figure  # the last one written is the first in the body
+        for article in articles:
+            article.first_photo = first.get(article.pk)
+        return articles
+
+
 class Figure(BodyBlock):
     """A photo in the body, with its caption; the image itself is optional."""
 
@@ -390,6 +409,8 @@ class Figure(BodyBlock):
         blank=True,
         help_text=_("What the photo shows, for readers who cannot see it."),
     )
+
+    objects = FigureManager()
 
     class Meta(BodyBlock.Meta):
         verbose_name = _("figure")

@@ -4,7 +4,6 @@ import functools
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -12,7 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
 from . import freshness
-from .models import MAX_SEARCH_QUERY, Article, Category, Figure
+from .models import MAX_SEARCH_QUERY, Article, Category
 from .search import words_key
 
 PAGE_SIZE = 20
@@ -32,18 +31,6 @@ def paginate(request, queryset, counted_as):
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
         raise Http404(str(error)) from error
-
-
-def cards(queryset):
-    """Listed articles, each with its first photo as ``thumb_*`` fields, in the same query."""
-    first_photo = Figure.objects.filter(article=OuterRef("pk")).exclude(image="")
-    first_photo = first_photo.order_by("position", "pk")
-    return queryset.listing().annotate(
-        **{
-            f"thumb_{field}": Subquery(first_photo.values(field)[:1])
-            for field in ("image", "image_width", "image_height", "alt_text")
-        }
-    )
 
 
 def site_last_modified(request, *args, **kwargs):
@@ -74,7 +61,7 @@ def home(request):
         {
             "lead": lead,
             "lead_photo": freshness.shared(
-                "lead-photo", lambda: lead and lead.figures.exclude(image="").first()
+                "lead-photo", lambda: lead and lead.figures.photos().first()
             ),
             "latest": [a for a in latest if a != lead][:LATEST_ON_HOME],
             "picks": [a for a in picks if a != lead],
@@ -88,7 +75,7 @@ def home(request):
 @public
 def news_index(request):
     """Every visible article, newest first: "Tin tức"."""
-    articles = cards(Article.objects.published().latest_first())
+    articles = Article.objects.published().latest_first().listing()
     page = paginate(request, articles, "all-news")
     return render(request, "articles/news_index.html", {"page": page})
 
@@ -96,7 +83,7 @@ def news_index(request):
 @public
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    articles = cards(category.articles.published().latest_first())
+    articles = category.articles.published().latest_first().listing()
     return render(
         request,
         "articles/category_detail.html",
@@ -142,7 +129,7 @@ def render_article(request, article, **context):
 def search(request):
     query = request.GET.get("q", "")[:MAX_SEARCH_QUERY].strip()
     # In the order search() ranks them.
-    results = cards(Article.objects.published().search(query))
+    results = Article.objects.published().search(query).listing()
     # Readers repeat the searches of the day: count each once per change of the site.
     page = paginate(request, results, words_key(query)) if query else None
     return render(request, "articles/search.html", {"query": query, "page": page})

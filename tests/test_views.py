@@ -329,9 +329,10 @@ def test_home_and_section_pages_run_a_fixed_number_of_queries(
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(1):
         assert client.get("/").status_code == 200
-    with django_assert_max_num_queries(3):
+    # The section, its count, its page of articles and that page's photos.
+    with django_assert_max_num_queries(4):
         assert client.get(article.category.get_absolute_url()).status_code == 200
-    # Then the articles are counted no more: the section, and its page of articles.
+    # Then the articles are counted and the cards rendered no more: the section, its page.
     with django_assert_max_num_queries(2):
         assert client.get(article.category.get_absolute_url()).status_code == 200
 

@@ -87,18 +87,16 @@ def iso_time(moment):
     return timezone.localtime(moment).replace(microsecond=0).isoformat()
 
 
+@register.filter
+def with_first_photos(articles):
+    """Listed articles, each with its ``first_photo`` (one query for the list)."""
+    return Figure.objects.with_first_photos(articles)
+
+
 @register.simple_tag
 def thumbnail(article, sizes="8rem"):
-    """The <img> of a listed article's first photo (see ``views.cards``), or nothing."""
-    if not getattr(article, "thumb_image", None):
-        return ""
-    photo = Figure(
-        image=article.thumb_image,
-        image_width=article.thumb_image_width,
-        image_height=article.thumb_image_height,
-        alt_text=article.thumb_alt_text,
-    )
-    return figure_image(photo, sizes=sizes)
+    """The <img> of a listed article's first photo (``with_first_photos``), or nothing."""
+    return figure_image(article.first_photo, sizes=sizes) if article.first_photo else ""
 
 
 def to_json(data):
