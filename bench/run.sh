@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 make install >/dev/null
 .venv/bin/python -m pip install --quiet -e ".[bench]"
-command -v wrk >/dev/null && command -v nginx >/dev/null || apt-get install -y wrk nginx
+command -v wrk >/dev/null && command -v nginx >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk nginx; }
 exec .venv/bin/python bench/harness.py "$@"
