@@ -74,3 +74,12 @@ def test_the_feed_runs_the_same_queries_for_one_or_thirty_items(
     with django_assert_max_num_queries(2) as thirty:
         assert len(items(client.get("/rss/"))[1]) == 30
     assert len(thirty.captured_queries) == len(one.captured_queries)
+
+
+def test_a_feed_leaves_the_server_in_one_piece_not_a_write_per_tag(client, seed):
+    # A WSGI server sends each piece of a response on its own.
+    for url in ("/rss/", "/nhip-song-thu-do/rss/"):
+        response = client.get(url)
+        pieces = list(response)
+        assert len(pieces) == 1 and pieces[0] == response.content
+        assert items(response)[1], "the feed still lists its articles"
