@@ -291,10 +291,7 @@ class ArticleAdmin(VersionAdmin):
         )
 
     def preview_view(self, request, object_id):
-        article = get_object_or_404(
-            Article.objects.select_related("category").prefetch_related("textblocks", "figures"),
-            pk=object_id,
-        )
+        article = get_object_or_404(Article.objects.for_reading(), pk=object_id)
         if not self.may_preview(request, article):
             raise PermissionDenied
         response = render_article(request, article, preview=True)

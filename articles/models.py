@@ -124,6 +124,14 @@ class ArticleQuerySet(models.QuerySet):
         """What a list of headlines needs, in one query."""
         return self.select_related("category").defer("search_text")
 
+    def for_reading(self):
+        """What an article's own page needs: the article and its section, then its body.
+
+        Not the search text: readers never see it, and on PostgreSQL it is kept
+        compressed, out of the row, so reading it cost a second lookup.
+        """
+        return self.listing().prefetch_related("textblocks", "figures")
+
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     def get_by_natural_key(self, slug):

@@ -93,12 +93,7 @@ def category_detail(request, slug):
 
 @public
 def article_detail(request, section, slug, pk):
-    article = get_object_or_404(
-        Article.objects.published()
-        .select_related("category")
-        .prefetch_related("textblocks", "figures"),
-        pk=pk,
-    )
+    article = get_object_or_404(Article.objects.published().for_reading(), pk=pk)
     canonical = article.get_absolute_url()
     if request.path != canonical:
         # An old headline or section in the link: send readers and crawlers on.
