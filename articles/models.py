@@ -1,13 +1,11 @@
 """The newsroom's content: sections, articles, their body blocks and links."""
 
 import uuid
-from itertools import chain
-from operator import attrgetter
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -125,12 +123,13 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("category").defer("search_text")
 
     def for_reading(self):
-        """What an article's own page needs: the article and its section, then its body.
+        """What an article's own page needs: the article and its section (``body()`` reads
+        the rest in one query).
 
         Not the search text: readers never see it, and on PostgreSQL it is kept
         compressed, out of the row, so reading it cost a second lookup.
         """
-        return self.listing().prefetch_related("textblocks", "figures")
+        return self.listing()
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
@@ -275,8 +274,22 @@ class Article(models.Model):
         )
 
     def body(self):
-        """Text blocks and figures, in the order the editor placed them."""
-        return sorted(chain(self.textblocks.all(), self.figures.all()), key=attrgetter("position"))
+        """Text blocks and figures, in the order the editor placed them, in one query."""
+        if self.pk is None:
+            return []
+        db = self._state.db or DEFAULT_DB_ALIAS
+        with connections[db].cursor() as cursor:
+            cursor.execute(BODY_SQL, [self.pk, self.pk])
+            rows = cursor.fetchall()
+        blocks = []
+        for kind, *row in rows:
+            model = (TextBlock, Figure)[kind]
+            values = dict(zip(BODY_COLUMNS, row, strict=True), article_id=self.pk)
+            fields = [field.attname for field in model._meta.concrete_fields]
+            block = model.from_db(db, fields, [values[name] for name in fields])
+            block.article = self
+            blocks.append(block)
+        return blocks
 
     def related_articles(self, limit=None):
         """The editor's related links that readers may see, in the editor's order.
@@ -322,6 +335,22 @@ class Article(models.Model):
         """Re-fold the stored search text after the body changed."""
         self.search_text = self.fold_search_text()
         Article.objects.filter(pk=self.pk).update(search_text=self.search_text)
+
+
+# Both kinds of block in one query, in body order; where two share a position, text
+# comes first. A query costs about a millisecond on PostgreSQL, a tenth of the page.
+BODY_COLUMNS = (
+    "id", "position", "text", "image", "image_width", "image_height", "caption", "credit",
+    "alt_text",
+)  # fmt: skip
+BODY_SQL = """
+    SELECT 0, id, "position", text, NULL, NULL, NULL, NULL, NULL, NULL
+      FROM articles_textblock WHERE article_id = %s
+    UNION ALL
+    SELECT 1, id, "position", NULL, image, image_width, image_height, caption, credit, alt_text
+      FROM articles_figure WHERE article_id = %s
+    ORDER BY 3, 1, 2
+"""
 
 
 class BlockKeyManager(models.Manager):

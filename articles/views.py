@@ -109,6 +109,7 @@ def render_article(request, article, **context):
         "articles/article_detail.html",
         {
             "article": article,
+            "body": article.body(),
             # Other articles' headlines: kept per article until the site next changes.
             "related": freshness.shared(
                 f"related-{article.pk}", lambda: article.related_articles(RELATED_SHOWN)

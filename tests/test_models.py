@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from articles.models import Article, Category, Figure, RelatedLink
+from articles.models import Article, Category, Figure, RelatedLink, TextBlock
 
 from .factories import make_article, make_category, png_upload
 
@@ -107,6 +107,23 @@ def test_body_interleaves_text_and_figures_by_position():
         ("figure", 2),
         ("text", 3),
     ]
+
+
+def test_the_body_is_read_in_one_query_with_every_field_of_each_block(
+    django_assert_num_queries,
+):
+    photo = png_upload(size=(900, 600))
+    article = make_article(
+        blocks=[{"image": photo, "alt_text": "Hồ Tây", "caption": "Sen", "credit": "Ảnh: An"}]
+    )
+    TextBlock.objects.create(article=article, position=1, text="Cùng chỗ với ảnh.")
+    with django_assert_num_queries(1):
+        text, figure = article.body()  # where two share a position, text comes first
+    assert (text.kind, text.text, text.pk) == ("text", "Cùng chỗ với ảnh.", text.pk)
+    assert (figure.caption, figure.credit, figure.alt_text) == ("Sen", "Ảnh: An", "Hồ Tây")
+    assert (figure.image_width, figure.image_height) == (900, 600)
+    assert figure.image.url.endswith(".png") and figure.article is article
+    assert figure == Figure.objects.get(article=article) and not figure._state.adding
 
 
 def test_a_figure_with_an_image_needs_alt_text():

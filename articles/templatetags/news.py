@@ -121,19 +121,24 @@ def absolute_url(context, path):
     return context["request"].build_absolute_uri(path)
 
 
-@register.simple_tag(takes_context=True)
-def article_image_url(context, article):
-    """The absolute address of the article's first photo, or "" (none is made up)."""
-    photo = next((f for f in article.figures.all() if f.image), None)
-    return context["request"].build_absolute_uri(photo.image.url) if photo else ""
+def photos(body):
+    """The figures of an article's ``body()`` that have a photo, in body order."""
+    return [block for block in body if block.kind == "figure" and block.image]
 
 
 @register.simple_tag(takes_context=True)
-def article_structured_data(context, article):
+def article_image_url(context, body):
+    """The absolute address of the first photo of an article's body, or "" (none is made up)."""
+    first = next(iter(photos(body)), None)
+    return context["request"].build_absolute_uri(first.image.url) if first else ""
+
+
+@register.simple_tag(takes_context=True)
+def article_structured_data(context, article, body):
     """The NewsArticle and BreadcrumbList of an article page, as JSON-LD."""
     request = context["request"]
     absolute = request.build_absolute_uri
-    images = [absolute(f.image.url) for f in article.figures.all() if f.image]
+    images = [absolute(photo.image.url) for photo in photos(body)]
     news_article = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
