@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -23,9 +24,6 @@ PAGES = ["article", "home", "section", "search", "rss", "sitemap"]
 
 def log(message):
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-REDIS_URL = "redis://127.0.0.1:6379/9"
 
 
 def base_env(database_url, cache_url="dummycache://", page_cache=True):
@@ -134,13 +132,13 @@ class Server:
         self.log.close()
 
 
-def gunicorn(env, workers):
+def gunicorn(env, workers, port):
     return Server(
-        [GUNICORN, "--workers", str(workers), "--bind", f"127.0.0.1:{DJANGO_PORT}",
+        [GUNICORN, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
          "--access-logfile", "-", "--log-level", "warning", "newsroom.wsgi"],
         {**env, "GUNICORN_CMD_ARGS": ""},
-        DJANGO_PORT,
-        "gunicorn",
+        port,
+        f"gunicorn-{port}",
     )  # fmt: skip
 
 
@@ -179,24 +177,41 @@ def wrk(url, duration, connections):
     }
 
 
-def flush_redis():
-    """Each database starts with an empty cache: another one's pages must not be served."""
+def redis_url(index):
+    """Each database its own Redis database: the moment and shared pieces of one size must
+    never be served for another."""
+    return f"redis://127.0.0.1:6379/{9 + index}"
+
+
+def flush_redis(url):
+    """Each mode starts with an empty cache."""
     import redis
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis.Redis.from_url(url).flushdb()
 
 
-# What "uncached" means: every request renders its page (the page cache is off); the
-# pieces shared by all pages (latest, picks, sections) come from Redis, as they do
-# for the first reader of a page after a change. "no cache" has no cache at all.
+# What "uncached" means: every request renders its page (the page cache is off); the pieces
+# shared by all pages (latest, picks, sections) come from Redis, as they do for the first
+# reader of a page after a change. "no cache" has no cache at all.
 MODES = {
-    "no cache": {"cache_url": "dummycache://", "page_cache": False},
-    "uncached": {"cache_url": REDIS_URL, "page_cache": False},
-    "cached": {"cache_url": REDIS_URL, "page_cache": True},
+    "no cache": {"redis": False, "page_cache": False},
+    "uncached": {"redis": True, "page_cache": False},
+    "cached": {"redis": True, "page_cache": True},
 }
 
 
-def measure(engine, size, args, results, cache_middleware):
+def median_load(runs):
+    """One figure per target: the median of its rounds, each figure on its own."""
+    return {
+        "rps": statistics.median(r["rps"] for r in runs),
+        "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+        "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+        "non_2xx": sum(r["non_2xx"] for r in runs),
+    }
+
+
+def prepare(engine, size, args):
+    """Build the database and take the in-process measurements of one size."""
     url, info = build(engine, size, args.rebuild)
     env = base_env(url)
     paths = inprocess(env, "paths")
@@ -207,54 +222,75 @@ def measure(engine, size, args, results, cache_middleware):
     in_proc["pages_no_cache"] = inprocess(env, "queries", json.dumps(paths), "--pages-only")[
         "pages"
     ]
-    published = {k: v for k, v in paths.items() if k != "search"}
-    shutil.rmtree(RUN / "published", ignore_errors=True)
-    inprocess(env, "publish", json.dumps(published), str(RUN / "published"))
-    copy = RUN / "static-copy"
-    copy.mkdir(exist_ok=True)
-    entry = {"engine": engine, "size": size, "paths": paths, "build": info, **in_proc, "load": {}}
+    return {"engine": engine, "size": size, "url": url, "paths": paths, "build": info,
+            **in_proc, "load": {}}  # fmt: skip
+
+
+def targets(mode, paths):
+    """What is loaded in a mode: its minimal view first, the floor of its ratios."""
+    found = {f"minimal view {mode}": "/bench/minimal/"}
+    pages = ["article"] if mode == "no cache" else list(paths)
+    found.update({f"{page} {mode}": paths[page] for page in pages})
+    return found
+
+
+def measure_load(entries, args, cache_middleware):
+    """Load the sizes of one engine in turns, so that a change in the machine's speed during
+    the run weighs on each size alike: each mode starts a server per size, then each round
+    loads each target on every size, one after the other."""
+    runs = {id(entry): {} for entry in entries}
     modes = ["no cache", "uncached", "cached"] if cache_middleware else ["no cache"]
     for mode in modes:
-        flush_redis()
-        server = gunicorn(base_env(url, **MODES[mode]), args.workers)
+        servers = []
         try:
-            # The floor for this mode: the same middleware, settings and cache.
-            entry["load"][f"minimal view {mode}"] = wrk(
-                f"http://127.0.0.1:{DJANGO_PORT}/bench/minimal/", args.duration, args.connections
-            )
-            if mode == "no cache":
-                target = f"http://127.0.0.1:{DJANGO_PORT}{paths['article']}"
-                entry["load"]["article no cache"] = wrk(target, args.duration, args.connections)
-                continue
-            if mode == "uncached":
-                body = urllib.request.urlopen(
-                    f"http://127.0.0.1:{DJANGO_PORT}{paths['article']}"
-                ).read()
-                (copy / "article.html").write_bytes(body)
-            for page, path in paths.items():
-                target = f"http://127.0.0.1:{DJANGO_PORT}{path}"
-                urllib.request.urlopen(target).read()  # fill the cache, if any
-                entry["load"][f"{page} {mode}"] = wrk(target, args.duration, args.connections)
-                log(f"{engine} {size} {page} {mode}: {entry['load'][f'{page} {mode}']}")
-            if mode == "uncached":
-                web = nginx()
-                if web:
-                    try:
-                        entry["load"]["static file (nginx)"] = wrk(
-                            f"http://127.0.0.1:{STATIC_PORT}/article.html",
-                            args.duration,
-                            args.connections,
-                        )
-                        for page in ("article", "home"):
-                            entry["load"][f"{page} static publication"] = wrk(
-                                f"http://127.0.0.1:{PUBLISH_PORT}{paths[page]}",
-                                args.duration, args.connections,
-                            )  # fmt: skip
-                    finally:
-                        web.stop()
+            for index, entry in enumerate(entries):
+                cache_url = redis_url(index) if MODES[mode]["redis"] else "dummycache://"
+                if MODES[mode]["redis"]:
+                    flush_redis(cache_url)
+                env = base_env(entry["url"], cache_url, MODES[mode]["page_cache"])
+                servers.append(gunicorn(env, args.workers, DJANGO_PORT + 10 * index))
+            for round_ in range(1, args.repeats + 1):
+                for name in targets(mode, entries[0]["paths"]):
+                    for entry, server in zip(entries, servers, strict=True):
+                        path = targets(mode, entry["paths"]).get(name)
+                        if path is None:
+                            continue
+                        target = f"http://127.0.0.1:{server.port}{path}"
+                        urllib.request.urlopen(target).read()  # fill the cache, if any
+                        load = wrk(target, args.duration, args.connections)
+                        runs[id(entry)].setdefault(name, []).append(load)
+                        log(f"{entry['engine']} {entry['size']} {name} ({round_}): {load}")
         finally:
-            server.stop()
-    results.append(entry)
+            for server in servers:
+                server.stop()
+    for entry in entries:
+        entry["load"] = {name: median_load(r) for name, r in runs[id(entry)].items()}
+
+
+def measure_static(entry, args):
+    """A file from nginx: a copy of the article page, then the static publication."""
+    published = {k: v for k, v in entry["paths"].items() if k != "search"}
+    shutil.rmtree(RUN / "published", ignore_errors=True)
+    inprocess(base_env(entry["url"]), "publish", json.dumps(published), str(RUN / "published"))
+    copy = RUN / "static-copy"
+    copy.mkdir(exist_ok=True)
+    shutil.copyfile(
+        RUN / "published" / entry["paths"]["article"].lstrip("/"), copy / "article.html"
+    )
+    web = nginx()
+    if not web:
+        return
+    try:
+        urls = {
+            "static file (nginx)": f"http://127.0.0.1:{STATIC_PORT}/article.html",
+            "article static publication": f"http://127.0.0.1:{PUBLISH_PORT}{published['article']}",
+            "home static publication": f"http://127.0.0.1:{PUBLISH_PORT}{published['home']}",
+        }
+        for name, url in urls.items():
+            runs = [wrk(url, args.duration, args.connections) for _ in range(args.repeats)]
+            entry["load"][name] = median_load(runs)
+    finally:
+        web.stop()
 
 
 def row(*cells):
@@ -275,7 +311,9 @@ def report(results, args, cache_middleware, started):
         "",
         f"Run on {started:%Y-%m-%d %H:%M} with `{' '.join(['bench/run.sh', *sys.argv[1:]])}`",
         f"({os.cpu_count()} cores; gunicorn {args.workers} sync workers; wrk -t2 "
-        f"-c{args.connections} -d{args.duration}s on 127.0.0.1; DEBUG off).",
+        f"-c{args.connections} -d{args.duration}s on 127.0.0.1; DEBUG off). Each figure is the "
+        f"median of {args.repeats} rounds; the sizes of an engine are loaded in turn within "
+        "each round.",
         "Page cache middleware: "
         + (
             ", ".join(cache_middleware)
@@ -372,7 +410,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,100000", help="comma-separated article counts")
     parser.add_argument("--engines", default="sqlite,postgres")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per target")
+    parser.add_argument("--duration", type=int, default=5, help="seconds of load per round")
+    parser.add_argument("--repeats", type=int, default=3, help="rounds per target (medians)")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the databases")
@@ -388,9 +427,12 @@ def main():
     cache_middleware = inprocess(base_env(database_url("sqlite", 0)), "cache")
     results = []
     for engine in args.engines.split(","):
-        for size in map(int, args.sizes.split(",")):
-            measure(engine, size, args, results, cache_middleware)
-            report(results, args, cache_middleware, started)
+        entries = [prepare(engine, size, args) for size in map(int, args.sizes.split(","))]
+        measure_load(entries, args, cache_middleware)
+        for entry in entries:
+            measure_static(entry, args)
+            results.append(entry)
+        report(results, args, cache_middleware, started)
     log(f"wrote {args.output}")
 
 
