@@ -18,8 +18,8 @@ class LatestArticlesFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
         # The feed is written a tag at a time, about a thousand pieces, and a WSGI server
-        # sends each piece on its own: joined, the feed went from the page cache at 40%
-        # of an HTML page's rate.
+        # sends each piece on its own: until they were joined, the feed left the page
+        # cache at 40% of an HTML page's rate.
         response.content = response.content
         return response
 
