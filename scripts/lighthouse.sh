@@ -39,12 +39,20 @@ done
 
 URL="http://127.0.0.1:$PORT$ARTICLE"
 echo "Lighthouse: $URL"
-CHROME_PATH="$CHROME" "$LIGHTHOUSE" "$URL" --quiet \
-  --only-categories=performance,accessibility,best-practices,seo \
-  --output=json --output=html --output-path="$REPORT_DIR/lighthouse" \
-  --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run \
+# Lighthouse sometimes fails to record the page load ("NO_NAVSTART ... Please run Lighthouse
+# again"). That is Lighthouse's own error, not a score, so it is run again, three times at most.
+for attempt in 1 2 3; do
+  if CHROME_PATH="$CHROME" "$LIGHTHOUSE" "$URL" --quiet \
+    --only-categories=performance,accessibility,best-practices,seo \
+    --output=json --output=html --output-path="$REPORT_DIR/lighthouse" \
+    --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run \
 --disable-background-networking --disable-component-update --disable-sync \
---user-data-dir=$WORK/chrome-profile"
+--user-data-dir=$WORK/chrome-profile-$attempt"; then
+    break
+  fi
+  [ "$attempt" -lt 3 ] || { echo "Lighthouse could not run, three times." >&2; exit 1; }
+  echo "Lighthouse could not run (attempt $attempt of 3); running it again." >&2
+done
 
 $PY - "$REPORT_DIR/lighthouse.report.json" "$MIN_SCORE" <<'PY'
 import json, sys
