@@ -281,11 +281,11 @@ class Article(models.Model):
         with connections[db].cursor() as cursor:
             cursor.execute(BODY_SQL, [self.pk, self.pk])
             rows = cursor.fetchall()
+        kinds = [(m, [f.attname for f in m._meta.concrete_fields]) for m in (TextBlock, Figure)]
         blocks = []
         for kind, *row in rows:
-            model = (TextBlock, Figure)[kind]
+            model, fields = kinds[kind]
             values = dict(zip(BODY_COLUMNS, row, strict=True), article_id=self.pk)
-            fields = [field.attname for field in model._meta.concrete_fields]
             block = model.from_db(db, fields, [values[name] for name in fields])
             block.article = self
             blocks.append(block)

@@ -35,7 +35,7 @@ MAX_WORDS = 12
 # What a common word's search costs follows this number, not the archive's size: SQLite
 # reads this many rows and PostgreSQL walks the newest articles until it has this many.
 # At 300 (15 pages), a search's p50 under load at 100,000 articles was 1.9 times (SQLite)
-# and 1.8 times (PostgreSQL) its p50 at 1,000; at 100, 0.9 and 1.5 times.
+# and 1.8 times (PostgreSQL) its p50 at 1,000; at 100, 1.05 and 1.22 (bench/RESULTS.md).
 RANKED_MATCHES = 100
 _WORD = re.compile(r"[^\W_]+")
 # The SQLite key (migration 0005): published second << _ID_BITS | id.

@@ -116,10 +116,10 @@ def test_the_body_is_read_in_one_query_with_every_field_of_each_block(
     article = make_article(
         blocks=[{"image": photo, "alt_text": "Hồ Tây", "caption": "Sen", "credit": "Ảnh: An"}]
     )
-    TextBlock.objects.create(article=article, position=1, text="Cùng chỗ với ảnh.")
+    beside = TextBlock.objects.create(article=article, position=1, text="Cùng chỗ với ảnh.")
     with django_assert_num_queries(1):
         text, figure = article.body()  # where two share a position, text comes first
-    assert (text.kind, text.text, text.pk) == ("text", "Cùng chỗ với ảnh.", text.pk)
+    assert (text.kind, text.text, text.pk) == ("text", "Cùng chỗ với ảnh.", beside.pk)
     assert (figure.caption, figure.credit, figure.alt_text) == ("Sen", "Ảnh: An", "Hồ Tây")
     assert (figure.image_width, figure.image_height) == (900, 600)
     assert figure.image.url.endswith(".png") and figure.article is article
