@@ -87,6 +87,13 @@ def test_an_article_without_a_section_lives_under_tin_tuc():
     assert article.get_absolute_url() == f"/tin-tuc/khong-chuyen-muc-{article.pk}.html"
 
 
+def test_the_summary_is_the_sapo_cut_at_fifty_words_or_else_the_headline():
+    long_sapo = " ".join(f"từ{n}" for n in range(60))
+    assert make_article(sapo=long_sapo).summary == " ".join(f"từ{n}" for n in range(50)) + " …"
+    assert make_article(sapo="Hồ Tây lộng gió.").summary == "Hồ Tây lộng gió."
+    assert make_article("Đêm hội Hồ Tây", sapo="").summary == "Đêm hội Hồ Tây"
+
+
 def test_a_section_cannot_take_a_reserved_path():
     with pytest.raises(ValidationError) as error:
         Category(name="Quản trị", slug="admin").full_clean()
