@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -266,10 +265,10 @@ class Article(models.Model):
     def natural_key(self):
         return (self.slug,)
 
-    @cached_property
+    @property
     def summary(self):
         """The sapo, or else the headline, in at most 50 words: what search results and
-        shared links show under the headline. Read once, as a page shows it thrice."""
+        shared links show under the headline."""
         return Truncator(self.sapo or self.title).words(50, truncate=" …")
 
     @property
