@@ -157,6 +157,10 @@ PUBLIC_CACHE_CONTROL = {
 # to the content makes a new generation of pages at once; see articles/caching.py.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
 
+# Characters of HTML each process keeps of articles' own parts (0 turns it off); they
+# outlive every change but their own. See articles/fragments.py.
+FRAGMENT_MEMORY = env.int("FRAGMENT_MEMORY", default=16 * 1024 * 1024)
+
 # Security --------------------------------------------------------------------
 # HTTPS is assumed wherever DEBUG is off; HTTPS=false serves plain HTTP (on loopback).
 HTTPS = env.bool("HTTPS", default=not DEBUG)

@@ -11,13 +11,16 @@ def empty_cache():
     """Each test starts with nothing cached (the cache may be a shared Redis)."""
     from django.core.cache import cache
 
-    from articles import freshness
+    from articles import fragments, freshness
 
-    cache.clear()
-    freshness.copies.clear()
+    def forget():
+        cache.clear()
+        freshness.copies.clear()
+        fragments.store.clear()
+
+    forget()
     yield
-    cache.clear()
-    freshness.copies.clear()
+    forget()
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from .. import freshness, renditions
+from .. import fragments, freshness, renditions
 from ..models import Figure
 
 register = template.Library()
@@ -34,6 +34,24 @@ class SharedNode(template.Node):
         return freshness.shared(key, lambda: self.nodelist.render(context), moment)
 
 
+class FragmentNode(SharedNode):
+    def render(self, context):
+        return fragments.rendered(
+            self.name,
+            getattr(context, "request", None),
+            [v.resolve(context) for v in self.vary_on],
+            lambda: self.nodelist.render(context),
+        )
+
+
+def kept_fragment(parser, token, node_class):
+    end = f"end{token.split_contents()[0]}"
+    nodelist = parser.parse((end,))
+    parser.delete_first_token()
+    name, *vary_on = token.split_contents()[1:]
+    return node_class(nodelist, name, [parser.compile_filter(bit) for bit in vary_on])
+
+
 @register.tag
 def shared(parser, token):
     """``{% shared name a b %}...{% endshared %}``: HTML rendered once per change of the site.
@@ -43,10 +61,18 @@ def shared(parser, token):
     fragment is made of. The lists of headlines that most pages share are
     rendered once, not on every page.
     """
-    nodelist = parser.parse(("endshared",))
-    parser.delete_first_token()
-    name, *vary_on = token.split_contents()[1:]
-    return SharedNode(nodelist, name, [parser.compile_filter(bit) for bit in vary_on])
+    return kept_fragment(parser, token, SharedNode)
+
+
+@register.tag
+def fragment(parser, token):
+    """``{% fragment name a b %}...{% endfragment %}``: HTML rendered once for each content
+    of ``a b``, whatever else changes on the site (see ``articles.fragments``).
+
+    ``a b`` must be everything the fragment shows: the rows themselves, not their
+    numbers. Those of an article's own page outlive the changes of every other.
+    """
+    return kept_fragment(parser, token, FragmentNode)
 
 
 @register.filter

@@ -1,0 +1,127 @@
+"""HTML that is a pure function of the content it shows, kept by each process.
+
+An article's own part of its page (the headline, the body, the tags for search
+engines and shared links) changes only when its rows do, and it costs most of
+the page's rendering time. The page cache throws it away with every change of
+the site, which a newsroom makes hundreds of times a day, always all at once
+at the moment readers arrive for the new story. Kept here, it survives every
+change but its own.
+
+A fragment is found under a digest of the values it is rendered from, never
+under a time or a version: model instances count with all their loaded fields
+and the related rows loaded with them. The request's host, scheme and language
+count too. Whatever changes a row (the admin, ``update()``, ``loaddata``, a
+database console) therefore changes the key, and a stale fragment cannot be
+found. What is not data (templates, settings, static files' names) changes
+with a deploy, which starts new processes with nothing kept.
+"""
+
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.db import models
+from django.db.models.fields.files import FieldFile
+from django.utils import translation
+
+
+class Store:
+    """Fragments by key, up to ``memory`` characters (``settings.FRAGMENT_MEMORY``):
+    the least recently used go first.
+
+    An article's two fragments are about 20,000 characters, so 16 MiB keeps the
+    pages of the 800 or so articles being read, per process.
+    """
+
+    def __init__(self, memory=None):
+        self._memory = memory
+        self.lock = threading.Lock()
+        self.clear()
+
+    @property
+    def memory(self):
+        return settings.FRAGMENT_MEMORY if self._memory is None else self._memory
+
+    def clear(self, **kwargs):
+        with self.lock:
+            self.fragments, self.size = OrderedDict(), 0
+
+    def get(self, key):
+        with self.lock:
+            html = self.fragments.get(key)
+            if html is not None:
+                self.fragments.move_to_end(key)
+            return html
+
+    def keep(self, key, html):
+        if len(html) > self.memory:
+            return
+        with self.lock:
+            if key in self.fragments:
+                return
+            self.fragments[key] = html
+            self.size += len(html)
+            while self.size > self.memory:
+                _, dropped = self.fragments.popitem(last=False)
+                self.size -= len(dropped)
+
+
+store = Store()
+# Tests override settings that fragments are rendered with (media URL, site name).
+setting_changed.connect(store.clear, dispatch_uid="fragments-setting-changed")
+
+
+def key(name, request, values):
+    """The digest of everything the fragment ``name`` is rendered from."""
+    made_of = [name, translation.get_language()]
+    if request is not None:
+        made_of += [request.scheme, request.get_host()]
+    seen = set()
+    made_of += [_content(value, seen) for value in values]
+    return hashlib.blake2b(repr(made_of).encode(), digest_size=20).hexdigest()
+
+
+def _content(value, seen):
+    if isinstance(value, models.Model):
+        return _row(value, seen)
+    if isinstance(value, (list, tuple)):
+        return [_content(item, seen) for item in value]
+    return value
+
+
+def _row(instance, seen):
+    """A model instance as its loaded fields, with the related rows loaded beside it."""
+    label = (instance._meta.label, instance.pk)
+    if label in seen:
+        return label  # a block's article is the article already counted
+    seen.add(label)
+    loaded = instance.__dict__  # deferred fields are absent
+    fields = [_plain(loaded.get(name)) for name in _attnames(type(instance))]
+    related = [
+        (name, _row(other, seen) if other is not None else None)
+        for name, other in sorted(instance._state.fields_cache.items())
+    ]
+    return label, fields, related
+
+
+def _plain(value):
+    # A photo's field holds its name until it is first read, then a FieldFile of it.
+    return value.name if isinstance(value, FieldFile) else value
+
+
+@functools.cache
+def _attnames(model):
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+def rendered(name, request, values, render):
+    """The HTML of ``render()``, from this process's copy when the values are the same."""
+    digest = key(name, request, values)
+    html = store.get(digest)
+    if html is None:
+        html = render()
+        store.keep(digest, html)
+    return html

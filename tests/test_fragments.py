@@ -1,0 +1,112 @@
+"""An article's own part of its page is rendered once for each content it has, whatever
+else changes on the site."""
+
+import pytest
+
+from articles import fragments
+from articles.models import Article, Figure, TextBlock
+
+from .factories import make_article, make_category
+
+BODY_PARTS = "articles/includes/figure.html"
+
+
+@pytest.fixture
+def story(db, settings):
+    # Without the page cache, every request renders the page.
+    settings.PAGE_CACHE_SECONDS = 0
+    return make_article(
+        "Chợ hoa Quảng Bá",
+        category=make_category("Nhịp sống Thủ đô"),
+        blocks=["Chợ mở suốt đêm.", {"caption": "Chợ hoa lúc rạng sáng"}],
+    )
+
+
+def rendered_templates(response):
+    return {template.name for template in response.templates}
+
+
+def test_a_second_reading_of_an_article_does_not_render_its_body_again(client, story):
+    first = client.get(story.get_absolute_url())
+    second = client.get(story.get_absolute_url())
+    assert BODY_PARTS in rendered_templates(first)
+    assert BODY_PARTS not in rendered_templates(second)
+    assert second.content == first.content
+
+
+def test_a_change_to_another_article_leaves_this_articles_fragments_in_place(client, story):
+    client.get(story.get_absolute_url())
+    make_article("Phố bích họa Phùng Hưng")  # the site changes: its shared lists start over
+    response = client.get(story.get_absolute_url())
+    assert BODY_PARTS not in rendered_templates(response)
+    assert "Phố bích họa Phùng Hưng" in response.content.decode()  # in "Tin khác"
+
+
+def test_a_block_changed_without_any_signal_shows_on_the_next_reading(client, story):
+    client.get(story.get_absolute_url())
+    Figure.objects.filter(article=story).update(caption="Chợ hoa lúc nửa đêm")
+    TextBlock.objects.filter(article=story).update(text="Chợ mở từ chiều.")
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert "Chợ hoa lúc nửa đêm" in page and "Chợ hoa lúc rạng sáng" not in page
+    assert "Chợ mở từ chiều." in page and "Chợ mở suốt đêm." not in page
+
+
+def test_a_headline_changed_in_the_database_shows_in_the_page_and_its_tags(client, story):
+    client.get(story.get_absolute_url())
+    Article.objects.filter(pk=story.pk).update(title="Chợ hoa Quảng Bá vào mùa")
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert "<h1>Chợ hoa Quảng Bá vào mùa</h1>" in page
+    assert '<meta property="og:title" content="Chợ hoa Quảng Bá vào mùa">' in page
+
+
+def test_a_renamed_section_shows_in_the_breadcrumb_and_the_dateline(client, story):
+    client.get(story.get_absolute_url())
+    type(story.category).objects.filter(pk=story.category_id).update(name="Đời sống")
+    page = client.get(story.get_absolute_url()).content.decode()
+    # The navigation above is shared until the site next changes, which update() does not mark.
+    article_part = page.split("<main")[1].split("<section")[0]
+    assert article_part.count(">Đời sống</a>") == 2  # the breadcrumb and the dateline
+    assert "Nhịp sống Thủ đô" not in article_part
+
+
+def test_each_host_gets_its_own_absolute_addresses(client, story, settings):
+    settings.ALLOWED_HOSTS = ["hanoi.example", "tinhanoi.example"]
+    first = client.get(story.get_absolute_url(), HTTP_HOST="hanoi.example").content.decode()
+    second = client.get(story.get_absolute_url(), HTTP_HOST="tinhanoi.example").content.decode()
+    assert f'href="http://hanoi.example{story.get_absolute_url()}"' in first
+    assert f'href="http://tinhanoi.example{story.get_absolute_url()}"' in second
+    assert "hanoi.example" not in second.replace("tinhanoi.example", "")
+
+
+def test_a_changed_setting_renders_the_fragments_again(client, story, settings):
+    client.get(story.get_absolute_url())
+    settings.SITE_NAME = "Tin Hà Nội"
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert '<meta property="og:site_name" content="Tin Hà Nội">' in page
+
+
+def test_the_key_counts_every_loaded_field_and_the_rows_loaded_beside_them(story):
+    article = Article.objects.select_related("category").get(pk=story.pk)
+    before = fragments.key("page", None, [article, article.body()])
+    article.byline = "Minh Anh"
+    assert fragments.key("page", None, [article, article.body()]) != before
+    article.byline = story.byline
+    assert fragments.key("page", None, [article, article.body()]) == before
+    article.category.slug = "doi-song"
+    assert fragments.key("page", None, [article, article.body()]) != before
+
+
+def test_a_process_keeps_a_bounded_amount_of_html_dropping_the_least_used():
+    store = fragments.Store(memory=10)
+    store.keep("a", "aaaa")
+    store.keep("b", "bbbb")
+    store.get("a")
+    store.keep("c", "cccc")
+    assert [store.get(key) for key in "abc"] == ["aaaa", None, "cccc"]
+    assert store.size == 8
+
+
+def test_with_no_memory_for_fragments_every_reading_renders_the_body(client, story, settings):
+    settings.FRAGMENT_MEMORY = 0
+    client.get(story.get_absolute_url())
+    assert BODY_PARTS in rendered_templates(client.get(story.get_absolute_url()))
