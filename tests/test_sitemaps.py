@@ -120,3 +120,27 @@ def test_the_index_counts_the_articles_once_per_change_and_again_after_one(
     make_article("Bài thứ mười một")
     index = client.get("/sitemap.xml").content.decode()
     assert "sitemap-articles.xml?p=3" in index
+
+
+def test_each_page_of_the_index_carries_when_the_site_last_changed_in_hanoi_time(
+    client, db, monkeypatch
+):
+    from articles import freshness
+    from articles.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    make_article("Bài số một", category=make_category("Thời sự"))
+    make_article("Bài số hai")
+    make_article("Bài số ba")
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    entries = {
+        s.findtext("s:loc", namespaces=NS): s.findtext("s:lastmod", namespaces=NS)
+        for s in index.findall("s:sitemap", NS)
+    }
+    changed = timezone.localtime(freshness.last_modified()).isoformat()
+    assert changed.endswith("+07:00")
+    assert entries == {
+        "http://testserver/sitemap-articles.xml": changed,
+        "http://testserver/sitemap-articles.xml?p=2": changed,
+        "http://testserver/sitemap-sections.xml": None,
+    }
