@@ -9,10 +9,10 @@ change but its own.
 
 A fragment is found under a digest of the values it is rendered from, never
 under a time or a version: model instances count with all their loaded fields
-and the related rows loaded with them. The request's host, scheme and language
-count too. Whatever changes a row (the admin, ``update()``, ``loaddata``, a
-database console) therefore changes the key, and a stale fragment cannot be
-found. What is not data (templates, settings, static files' names) changes
+and the related rows loaded with them. The request's host, scheme, language and
+script prefix count too. Whatever changes a row (the admin, ``update()``,
+``loaddata``, a database console) therefore changes the key, and a stale
+fragment cannot be found. What is not data (templates, settings, static files' names) changes
 with a deploy, which starts new processes with nothing kept.
 """
 
@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.urls import get_script_prefix
 from django.utils import translation
 
 
@@ -76,7 +77,8 @@ setting_changed.connect(store.clear, dispatch_uid="fragments-setting-changed")
 
 def key(name, request, values):
     """The digest of everything the fragment ``name`` is rendered from."""
-    made_of = [name, translation.get_language()]
+    # Addresses in a fragment start with the script prefix (where the site is mounted).
+    made_of = [name, translation.get_language(), get_script_prefix()]
     if request is not None:
         made_of += [request.scheme, request.get_host()]
     seen = set()

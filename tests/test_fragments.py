@@ -2,6 +2,7 @@
 else changes on the site."""
 
 import pytest
+from django.urls import set_script_prefix
 
 from articles import fragments
 from articles.models import Article, Figure, TextBlock
@@ -76,6 +77,15 @@ def test_each_host_gets_its_own_absolute_addresses(client, story, settings):
     assert f'href="http://hanoi.example{story.get_absolute_url()}"' in first
     assert f'href="http://tinhanoi.example{story.get_absolute_url()}"' in second
     assert "hanoi.example" not in second.replace("tinhanoi.example", "")
+
+
+def test_the_key_counts_where_the_site_is_mounted(story):
+    at_the_root = fragments.key("page", None, [story])
+    set_script_prefix("/bao/")  # as the WSGI handler does for a site mounted at /bao
+    try:
+        assert fragments.key("page", None, [story]) != at_the_root
+    finally:
+        set_script_prefix("/")
 
 
 def test_a_changed_setting_renders_the_fragments_again(client, story, settings):
