@@ -12,10 +12,12 @@ under a time or a version: model instances count with all their loaded fields
 and the related rows loaded with them. The request's host, scheme, language and
 script prefix count too. Whatever changes a row (the admin, ``update()``,
 ``loaddata``, a database console) therefore changes the key, and a stale
-fragment cannot be found. What is not data (templates, settings, static files' names) changes
-with a deploy, which starts new processes with nothing kept.
+fragment cannot be found. What is not data (templates, settings, static files'
+names) changes with a deploy, which starts new processes with nothing kept.
 """
 
+import datetime
+import decimal
 import functools
 import hashlib
 import threading
@@ -86,12 +88,18 @@ def key(name, request, values):
     return hashlib.blake2b(repr(made_of).encode(), digest_size=20).hexdigest()
 
 
+# Values whose repr() is all of them. A queryset's, say, stops after 20 rows.
+PLAIN = (str, int, float, decimal.Decimal, datetime.date, datetime.time, type(None))
+
+
 def _content(value, seen):
     if isinstance(value, models.Model):
         return _row(value, seen)
     if isinstance(value, (list, tuple)):
         return [_content(item, seen) for item in value]
-    return value
+    if isinstance(value, PLAIN):
+        return value
+    raise TypeError(f"A fragment is keyed on rows, lists and plain values, not {type(value)}.")
 
 
 def _row(instance, seen):

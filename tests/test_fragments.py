@@ -120,3 +120,8 @@ def test_with_no_memory_for_fragments_every_reading_renders_the_body(client, sto
     settings.FRAGMENT_MEMORY = 0
     client.get(story.get_absolute_url())
     assert BODY_PARTS in rendered_templates(client.get(story.get_absolute_url()))
+
+
+def test_a_fragment_keyed_on_a_queryset_is_refused_since_its_repr_is_cut_short(story):
+    with pytest.raises(TypeError, match="rows, lists and plain values"):
+        fragments.key("page", None, [Article.objects.all()])
