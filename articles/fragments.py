@@ -129,9 +129,10 @@ def _attnames(model):
 
 def rendered(name, request, values, render):
     """The HTML of ``render()``, from this process's copy when the values are the same."""
-    digest = key(name, request, values)
-    html = store.get(digest)
+    html = store.get(key(name, request, values))
     if html is None:
         html = render()
-        store.keep(digest, html)
+        # Rendering may have read related rows the first key did not count (a section
+        # loaded lazily): the copy is kept under the key of what it was rendered from.
+        store.keep(key(name, request, values), html)
     return html

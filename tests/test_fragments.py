@@ -2,6 +2,7 @@
 else changes on the site."""
 
 import pytest
+from django.template import Context, Template
 from django.urls import set_script_prefix
 
 from articles import fragments
@@ -125,3 +126,17 @@ def test_with_no_memory_for_fragments_every_reading_renders_the_body(client, sto
 def test_a_fragment_keyed_on_a_queryset_is_refused_since_its_repr_is_cut_short(story):
     with pytest.raises(TypeError, match="rows, lists and plain values"):
         fragments.key("page", None, [Article.objects.all()])
+
+
+def test_a_section_read_while_rendering_counts_in_the_key_of_what_is_kept(story):
+    fragment = Template(
+        "{% load news %}{% fragment f article %}{{ article.category.name }}{% endfragment %}"
+    )
+
+    def render():
+        # Without select_related: the section is only read by the template.
+        return fragment.render(Context({"article": Article.objects.get(pk=story.pk)}))
+
+    assert render() == "Nhịp sống Thủ đô"
+    type(story.category).objects.filter(pk=story.category_id).update(name="Đời sống")
+    assert render() == "Đời sống"
