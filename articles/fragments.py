@@ -35,8 +35,8 @@ class Store:
     """Fragments by key, up to ``memory`` characters (``settings.FRAGMENT_MEMORY``):
     the least recently used go first.
 
-    An article's two fragments are about 20,000 characters, so 16 MiB keeps the
-    pages of the 800 or so articles being read, per process.
+    The seed story's two fragments are about 8,000 characters, so 16 MiB keeps
+    those of some 2,000 articles being read, per process.
     """
 
     def __init__(self, memory=None):

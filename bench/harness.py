@@ -40,9 +40,11 @@ def base_env(database_url, cache_url="dummycache://", page_cache=True, fragments
         STATIC_ROOT=str(RUN / "static"),
         PYTHONPATH=str(ROOT),
         PAGE_CACHE_SECONDS="3600" if page_cache else "0",
-        FRAGMENT_MEMORY=str(16 * 1024 * 1024) if fragments else "0",
     )
     env.pop("STATIC_PUBLISH_ROOT", None)
+    env.pop("FRAGMENT_MEMORY", None)  # the site's default
+    if not fragments:
+        env["FRAGMENT_MEMORY"] = "0"
     return env
 
 

@@ -2,7 +2,7 @@
 else changes on the site."""
 
 import pytest
-from django.template import Context, Template
+from django.template import Context, Template, TemplateSyntaxError
 from django.urls import set_script_prefix
 
 from articles import fragments
@@ -140,3 +140,9 @@ def test_a_section_read_while_rendering_counts_in_the_key_of_what_is_kept(story)
     assert render() == "Nhịp sống Thủ đô"
     type(story.category).objects.filter(pk=story.category_id).update(name="Đời sống")
     assert render() == "Đời sống"
+
+
+@pytest.mark.parametrize("tag", ["fragment", "shared"])
+def test_a_kept_fragment_without_a_name_is_a_template_error_that_says_so(tag):
+    with pytest.raises(TemplateSyntaxError, match="needs a name"):
+        Template(f"{{% load news %}}{{% {tag} %}}x{{% end{tag} %}}")

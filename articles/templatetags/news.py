@@ -46,10 +46,12 @@ class FragmentNode(SharedNode):
 
 
 def kept_fragment(parser, token, node_class):
-    end = f"end{token.split_contents()[0]}"
-    nodelist = parser.parse((end,))
+    tag, *bits = token.split_contents()
+    if not bits:
+        raise template.TemplateSyntaxError(f"{{% {tag} %}} needs a name: {{% {tag} name a b %}}")
+    nodelist = parser.parse((f"end{tag}",))
     parser.delete_first_token()
-    name, *vary_on = token.split_contents()[1:]
+    name, *vary_on = bits
     return node_class(nodelist, name, [parser.compile_filter(bit) for bit in vary_on])
 
 
