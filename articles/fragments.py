@@ -93,8 +93,12 @@ PLAIN = (str, int, float, decimal.Decimal, datetime.date, datetime.time, type(No
 
 
 def _content(value, seen):
+    from .models import Body
+
     if isinstance(value, models.Model):
         return _row(value, seen)
+    if isinstance(value, Body):
+        return value.rows  # as read: tuples of plain values, and cheaper than the blocks
     if isinstance(value, (list, tuple)):
         return [_content(item, seen) for item in value]
     if isinstance(value, PLAIN):

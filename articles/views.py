@@ -93,7 +93,9 @@ def category_detail(request, slug):
 
 @public
 def article_detail(request, section, slug, pk):
-    article = get_object_or_404(Article.objects.published().for_reading(), pk=pk)
+    article = Article.objects.for_page(pk)
+    if article is None or not article.is_visible:
+        raise Http404("No visible article has this id.")
     canonical = article.get_absolute_url()
     if request.path != canonical:
         # An old headline or section in the link: send readers and crawlers on.

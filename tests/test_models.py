@@ -133,6 +133,45 @@ def test_the_body_is_read_in_one_query_with_every_field_of_each_block(
     assert figure == Figure.objects.get(article=article) and not figure._state.adding
 
 
+def test_the_body_makes_its_blocks_only_when_they_are_read():
+    article = make_article(blocks=["Đoạn một.", {"caption": "Ảnh một"}])
+    body = article.body()
+    assert len(body) == 2 and "blocks" not in body.__dict__
+    assert [row[0] for row in body.rows] == [0, 1]  # text, then figure, as read
+    assert body[1].caption == "Ảnh một" and "blocks" in body.__dict__
+
+
+def fields_of(instance):
+    return {k: v for k, v in instance.__dict__.items() if k != "_state"}
+
+
+@pytest.mark.parametrize("section", [True, False])
+def test_an_article_for_its_page_is_what_the_orm_reads_for_reading(
+    section, django_assert_num_queries
+):
+    category = make_category("Nhịp sống Thủ đô") if section else None
+    article = make_article("Phố đi bộ Hồ Gươm", category=category, byline="Minh Anh")
+    expected = Article.objects.for_reading().get(pk=article.pk)
+    with django_assert_num_queries(1):
+        read = Article.objects.for_page(article.pk)
+        assert fields_of(read) == fields_of(expected)
+        assert "search_text" not in read.__dict__
+        if section:
+            assert fields_of(read.category) == fields_of(expected.category)
+        else:
+            assert read.category is None
+    assert read.published_at.tzinfo is not None and not read._state.adding
+
+
+def test_an_article_for_its_page_is_read_whatever_its_status_and_is_none_when_missing():
+    draft = make_article(status=Article.Status.DRAFT)
+    assert Article.objects.for_page(draft.pk).status == "draft"
+    assert not Article.objects.for_page(draft.pk).is_visible
+    assert Article.objects.for_page(draft.pk + 1000) is None
+    assert Article.objects.for_page(10**30) is None  # more digits than the column holds
+    assert Article.objects.for_page(-(10**30)) is None
+
+
 def test_a_figure_with_an_image_needs_alt_text():
     figure = Figure(article=make_article(), position=1, image=png_upload(), caption="Ảnh")
     with pytest.raises(ValidationError) as error:
