@@ -442,6 +442,15 @@ def test_search_shows_html_in_the_query_as_text(client, db):
     assert "&lt;b&gt;&quot;đậm&quot;&lt;/b&gt;" in html and "<b>" not in html
 
 
+def test_the_search_page_offers_the_query_again_and_the_header_form_stays_empty(client, db):
+    html = client.get("/tim-kiem/", {"q": "phố cổ"}).content.decode()
+    assert '<input id="search-page-q" type="search" name="q" value="phố cổ"' in html
+    assert '<input id="search-q" type="search" name="q" value=""' in html
+    # The header is kept for every page: the next page's must not carry this query.
+    home = client.get("/").content.decode()
+    assert "phố cổ" not in home and '<input id="search-q" type="search" name="q" value=""' in home
+
+
 # Error pages and previews ---------------------------------------------------------------
 
 
