@@ -30,6 +30,8 @@ from django.db.models.fields.files import FieldFile
 from django.urls import get_script_prefix
 from django.utils import translation
 
+from .models import Body
+
 
 class Store:
     """Fragments by key, up to ``memory`` characters (``settings.FRAGMENT_MEMORY``):
@@ -93,8 +95,6 @@ PLAIN = (str, int, float, decimal.Decimal, datetime.date, datetime.time, type(No
 
 
 def _content(value, seen):
-    from .models import Body
-
     if isinstance(value, models.Model):
         return _row(value, seen)
     if isinstance(value, Body):
