@@ -103,7 +103,7 @@ def article_detail(request, section, slug, pk):
     return render_article(request, article)
 
 
-def render_article(request, article, **context):
+def render_article(request, article, preview=False):
     """The article page as readers see it; the admin's preview renders it too."""
     freshness.of_request(request)
     return render(
@@ -112,13 +112,14 @@ def render_article(request, article, **context):
         {
             "article": article,
             "body": article.body(),
-            # Other articles' headlines: kept per article until the site next changes.
-            "related": freshness.shared(
+            # Other articles' headlines, kept per article until the site next changes.
+            # The template calls these only to render the lists, not when it has them.
+            "related": lambda: freshness.shared(
                 f"related-{article.pk}", lambda: article.related_articles(RELATED_SHOWN)
             ),
-            "picks": article.picks(PICKS_SHOWN),
-            "other_news": article.other_news(),
-            **context,
+            "picks": lambda: article.picks(PICKS_SHOWN),
+            "other_news": article.other_news,
+            "preview": preview,
         },
     )
 
