@@ -86,10 +86,14 @@ def key(name, request, values):
     made_of = [name, translation.get_language(), get_script_prefix(), *_site(request)]
     seen = set()
     made_of += [_content(value, seen) for value in values]
+    return _digest(made_of).hex()
+
+
+def _digest(values):
     # Pickled rather than written out with repr(): as unambiguous, and it copies an
     # article's text where repr() looked at every letter, an eighth of the article
     # page's work.
-    return hashlib.blake2b(pickle.dumps(made_of, protocol=5), digest_size=20).hexdigest()
+    return hashlib.blake2b(pickle.dumps(values, protocol=5), digest_size=20).digest()
 
 
 def _site(request):
@@ -109,7 +113,7 @@ def _content(value, seen):
     if isinstance(value, models.Model):
         return _row(value, seen)
     if isinstance(value, Body):
-        return value.rows  # as read: tuples of plain values, and cheaper than the blocks
+        return _body_digest(value)
     if isinstance(value, (list, tuple)):
         return [_content(item, seen) for item in value]
     if isinstance(value, PLAIN):
@@ -130,6 +134,15 @@ def _row(instance, seen):
         for name, other in sorted(instance._state.fields_cache.items())
     ]
     return label, fields, related
+
+
+def _body_digest(body):
+    """The body's rows, as read (plain values, and cheaper than the blocks), digested once
+    for all of a page's fragments: they never change once read."""
+    digest = body.__dict__.get("fragments_digest")
+    if digest is None:
+        digest = body.__dict__["fragments_digest"] = _digest(body.rows)
+    return digest
 
 
 def _plain(value):

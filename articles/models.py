@@ -384,7 +384,7 @@ class Body(Sequence):
     """
 
     def __init__(self, article, rows):
-        self.article, self.rows = article, rows
+        self.article, self.rows = article, tuple(rows)
 
     def __len__(self):
         return len(self.rows)
