@@ -1,0 +1,116 @@
+"""Instructions per request, in one process, counted by valgrind's callgrind.
+
+A count of instructions does not move with the machine's other work, as requests per
+second on a shared machine do by a third or more, so it tells a small change to the code
+from noise. Each page is served through Django's WSGI handler, as gunicorn would, with
+the settings of the benchmark's *uncached* mode (the page cache off, shared pieces in
+Redis, fragments kept by the process). Startup is left out: the process is counted
+serving ``--few`` requests, then ``--many``, and the difference is divided by their
+difference.
+
+    python bench/instructions.py [--articles 1000] [article minimal home ...]
+"""
+
+import argparse
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+WARM_UP = 30
+
+
+def serve(page, count):
+    """Serve ``page`` ``WARM_UP + count`` times (inside valgrind)."""
+    import django
+
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from bench.inprocess import target_paths
+
+    path = "/bench/minimal/" if page == "minimal" else target_paths()[page]
+    handler = WSGIHandler()
+    url_path, _, query = path.partition("?")
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": url_path, "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+        "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr, "SCRIPT_NAME": "",
+    }  # fmt: skip
+    statuses = []
+    for _ in range(WARM_UP + count):
+        response = handler({**environ, "wsgi.input": io.BytesIO()}, lambda s, h: statuses.append(s))
+        b"".join(response)
+        response.close()
+    if set(statuses) != {"200 OK"}:
+        sys.exit(f"{path}: {set(statuses)}")
+
+
+def instructions(env, page, count):
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+         PYTHON, str(Path(__file__)), "--serve", page, str(count)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return int(re.search(r"Collected : (\d+)", out.stderr).group(1))
+
+
+def prepare(folder, articles):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "false",
+        "HTTPS": "false",
+        "SECRET_KEY": "bench-only-secret-key-not-for-production",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{folder}/db.sqlite3",
+        "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15"),
+        "PAGE_CACHE_SECONDS": "0",
+        "MEDIA_ROOT": f"{folder}/media",
+        "STATIC_ROOT": f"{folder}/static",
+        "PYTHONPATH": str(ROOT),
+        "PYTHONHASHSEED": "0",  # the same dictionaries, so the same count, every run
+    }
+    for args in (
+        ["migrate", "--noinput", "-v0"],
+        ["loaddata", "tay_ho", "-v0"],
+        ["collectstatic", "--noinput", "-v0"],
+        ["make_synthetic_news", "--articles", str(articles), "-v0"],
+    ):
+        subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    return env
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pages", nargs="*", default=["article", "minimal"])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--few", type=int, default=20)
+    parser.add_argument("--many", type=int, default=120)
+    args = parser.parse_args()
+    if not shutil.which("valgrind"):
+        sys.exit("valgrind is missing: apt-get install -y valgrind")
+    with tempfile.TemporaryDirectory() as folder:
+        env = prepare(folder, args.articles)
+        import redis
+
+        redis.Redis.from_url(env["CACHE_URL"]).flushdb()
+        for page in args.pages:
+            few = instructions(env, page, args.few)
+            many = instructions(env, page, args.many)
+            per_request = (many - few) / (args.many - args.few)
+            print(f"{page}: {per_request / 1e6:.2f} million instructions per request", flush=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--serve"]:
+        serve(sys.argv[2], int(sys.argv[3]))
+    else:
+        main()
