@@ -123,7 +123,20 @@ def test_with_no_memory_for_fragments_every_reading_renders_the_body(client, sto
     assert BODY_PARTS in rendered_templates(client.get(story.get_absolute_url()))
 
 
-def test_a_fragment_keyed_on_a_queryset_is_refused_since_its_repr_is_cut_short(story):
+def test_values_that_print_alike_have_different_keys():
+    pairs = [(1, "1"), (None, "None"), ("a, b", ["a", "b"]), (1.0, "1.0"), ("", [])]
+    for one, other in pairs:
+        assert fragments.key("f", None, [one]) != fragments.key("f", None, [other])
+
+
+def test_a_body_read_twice_has_the_same_key_and_an_edited_one_another(story):
+    before = fragments.key("page", None, [story.body()])
+    assert fragments.key("page", None, [story.body()]) == before
+    TextBlock.objects.filter(article=story).update(text="Chợ mở đến trưa.")
+    assert fragments.key("page", None, [story.body()]) != before
+
+
+def test_a_fragment_keyed_on_a_queryset_is_refused_since_it_is_rows_yet_to_be_read(story):
     with pytest.raises(TypeError, match="rows, lists and plain values"):
         fragments.key("page", None, [Article.objects.all()])
 
