@@ -477,6 +477,20 @@ def test_a_preview_shows_a_visible_banner_and_no_canonical_link(rf, db):
     assert '<meta name="robots" content="noindex, nofollow">' in html
 
 
+def test_a_readers_kept_head_and_a_previews_head_never_stand_in_for_each_other(rf, db):
+    from articles.views import render_article
+
+    story = make_article("Hồ Tây mùa sen")
+    robots = '<meta name="robots" content="noindex, nofollow">'
+    read = render_article(rf.get("/"), story).content.decode()
+    previewed = render_article(rf.get("/"), story, preview=True).content.decode()
+    read_again = render_article(rf.get("/"), story).content.decode()
+    assert robots in previewed and 'rel="canonical"' not in previewed
+    for html in (read, read_again):
+        assert robots not in html and 'rel="canonical"' in html
+        assert "<title>Hồ Tây mùa sen - " in html
+
+
 def test_favicon_ico_leads_to_the_sites_icon(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
