@@ -21,9 +21,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
+import harness  # beside this file: the benchmark's settings and commands
+
+ROOT, PYTHON = harness.ROOT, harness.PYTHON
 WARM_UP = 30
 
 
@@ -63,28 +63,20 @@ def instructions(env, page, count):
 
 
 def prepare(folder, articles):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DEBUG": "false",
-        "HTTPS": "false",
-        "SECRET_KEY": "bench-only-secret-key-not-for-production",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{folder}/db.sqlite3",
-        "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15"),
-        "PAGE_CACHE_SECONDS": "0",
-        "MEDIA_ROOT": f"{folder}/media",
-        "STATIC_ROOT": f"{folder}/static",
-        "PYTHONPATH": str(ROOT),
-        "PYTHONHASHSEED": "0",  # the same dictionaries, so the same count, every run
-    }
-    for args in (
-        ["migrate", "--noinput", "-v0"],
-        ["loaddata", "tay_ho", "-v0"],
-        ["collectstatic", "--noinput", "-v0"],
-        ["make_synthetic_news", "--articles", str(articles), "-v0"],
-    ):
-        subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    env = harness.base_env(
+        f"sqlite:///{folder}/db.sqlite3",
+        os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15"),
+        page_cache=False,
+    )
+    env.update(
+        MEDIA_ROOT=f"{folder}/media",
+        STATIC_ROOT=f"{folder}/static",
+        PYTHONHASHSEED="0",  # the same dictionaries, so the same count, every run
+    )
+    harness.manage(env, "migrate", "--noinput", "-v0")
+    harness.manage(env, "loaddata", "tay_ho", "-v0")
+    harness.manage(env, "collectstatic", "--noinput", "-v0")
+    harness.manage(env, "make_synthetic_news", "--articles", str(articles), "-v0")
     return env
 
 
