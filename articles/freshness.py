@@ -52,7 +52,7 @@ def _mark():
 def last_modified():
     """The moment readers' pages last changed; no query unless a scheduled time passed."""
     now = timezone.now()
-    state = cache.get(KEY)
+    state = _read_state()
     if state is not None and (state[1] is None or state[1] > now):
         return state[0]
     # First use, a forgotten cache (assume a change now) or a publication came due.
@@ -60,6 +60,11 @@ def last_modified():
     state = (changed, next_scheduled_publication(now))
     cache.set(KEY, state, timeout=None)
     return changed
+
+
+def _read_state():
+    # On Redis each process keeps the moment until Redis says it moved (newsroom/cache.py).
+    return getattr(cache, "get_watched", cache.get)(KEY)
 
 
 def next_scheduled_publication(now):

@@ -1,14 +1,146 @@
-"""Django's Redis cache, with one Redis client per server instead of one per command.
+"""Django's Redis cache, with one Redis client per server and keys a process may keep.
 
 Django builds a new ``redis.Redis`` for every cache command, and each copies
 redis-py's table of reply callbacks (about 170 entries). On a page rendered from
 shared pieces that was a tenth of the page's time. A client is safe to share
 between threads: each command takes a connection from the server's pool.
+
+``get_watched`` reads a key that every page reads and that rarely changes (the
+moment of the site's last change, ``articles/freshness.py``): each process keeps
+its value until Redis says the key changed, so a page does not wait for Redis.
 """
 
+import logging
+import os
 import threading
+import time
 
+import redis as redis_py
 from django.core.cache.backends import redis
+
+logger = logging.getLogger(__name__)
+
+_UNKNOWN = object()
+
+
+class Watcher:
+    """One key's value, kept in this process for as long as Redis promises to say it changed.
+
+    A thread holds a connection on which Redis tracks the key (``CLIENT TRACKING`` in
+    broadcast mode, Redis 6 and later) and publishes its name whenever it is written,
+    expires, is evicted or flushed. A value is kept only while that connection is up,
+    and only if no message came while it was being read. When the connection drops the
+    value is forgotten, and every read goes to Redis until the thread listens again.
+
+    Another process's write reaches this one as soon as Redis's message does (well
+    under a millisecond on one host); this process's own writes are seen at once,
+    since every write through the cache calls ``forget`` first.
+    """
+
+    HEARTBEAT = 5.0
+    """Seconds of silence after which the connection is checked with a PING."""
+    RETRY = 1.0
+
+    def __init__(self, url, key):
+        self.url, self.key = url, key
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self):
+        # A forked child has no listening thread, and the parent's lock may be held.
+        self._lock = threading.Lock()
+        self._thread = None
+        self._generation = 0
+        self.listening = False
+        self._value = _UNKNOWN
+
+    def get(self, read):
+        """The kept value, or else ``read()``, kept if nothing changed meanwhile."""
+        value = self._value
+        if value is not _UNKNOWN:
+            return value
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._listen, name=f"watch {self.key}", daemon=True
+                )
+                self._thread.start()
+            generation, listening = self._generation, self.listening
+        value = read()
+        with self._lock:
+            if listening and generation == self._generation:
+                self._value = value
+        return value
+
+    def forget(self, listening=None):
+        with self._lock:
+            self._generation += 1
+            self._value = _UNKNOWN
+            if listening is not None:
+                self.listening = listening
+
+    def _listen(self):
+        while True:
+            try:
+                self._follow()
+            except redis_py.ResponseError as error:
+                logger.warning("Redis cannot track %s (%s); it is read every time", self.key, error)
+                self.forget(listening=False)
+                return
+            except (redis_py.RedisError, OSError) as error:
+                if self.listening:
+                    logger.warning("Lost the watch on %s (%s)", self.key, error)
+            self.forget(listening=False)
+            time.sleep(self.RETRY)
+
+    def _follow(self):
+        client = redis_py.Redis.from_url(
+            self.url,
+            protocol=2,  # invalidations come as messages on a channel, as in Redis 6
+            socket_timeout=self.HEARTBEAT,
+            socket_connect_timeout=self.HEARTBEAT,
+        )
+        connection = client.connection_pool.get_connection()
+        try:
+            connection.send_command("CLIENT", "SETNAME", "newsroom-watch")
+            connection.read_response()
+            connection.send_command("CLIENT", "ID")
+            me = connection.read_response()
+            # Broadcast mode, redirected to this connection itself: the messages come here.
+            connection.send_command(
+                "CLIENT", "TRACKING", "ON", "REDIRECT", me, "BCAST", "PREFIX", self.key
+            )
+            connection.read_response()
+            connection.send_command("SUBSCRIBE", "__redis__:invalidate")
+            connection.read_response()
+            self.forget(listening=True)
+            pinged = False
+            while True:
+                if connection.can_read(timeout=self.HEARTBEAT):
+                    message = connection.read_response()
+                    if message[0] == b"message":
+                        self.forget()
+                    pinged = False
+                elif pinged:
+                    raise redis_py.TimeoutError(f"no answer to a PING in {self.HEARTBEAT} s")
+                else:
+                    connection.send_command("PING")
+                    pinged = True
+        finally:
+            connection.disconnect()
+
+
+_watchers = {}
+_watchers_lock = threading.Lock()
+
+
+def watcher(url, key):
+    """This process's one watcher of ``key`` on the server at ``url``."""
+    found = _watchers.get((url, key))
+    if found is None:
+        with _watchers_lock:
+            found = _watchers.setdefault((url, key), Watcher(url, key))
+    return found
 
 
 class RedisCacheClient(redis.RedisCacheClient):
@@ -18,15 +150,34 @@ class RedisCacheClient(redis.RedisCacheClient):
         self._lock = threading.Lock()
 
     def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
+        if write:
+            # This process reads its own writes at once, not when Redis's message comes.
+            # (Bulk writes and clear() name no key: they may touch any.)
+            for (url, watched), found in list(_watchers.items()):
+                if url == self._servers[0] and key in (None, watched):
+                    found.forget()
+        return self._client_for(self._get_connection_pool(write))
+
+    def _client_for(self, pool):
         client = self._clients.get(id(pool))
         if client is None:
             with self._lock:
                 client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
         return client
 
+    def get_watched(self, key, default):
+        # From the server written to, which tracks the key: a replica may lag its message.
+        client = self._client_for(self._get_connection_pool(write=True))
+        value = watcher(self._servers[0], key).get(lambda: client.get(key))
+        return default if value is None else self._serializer.loads(value)
+
 
 class RedisCache(redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def get_watched(self, key, default=None, version=None):
+        """``get()``, answered from this process's memory until Redis says the key changed."""
+        key = self.make_and_validate_key(key, version=version)
+        return self._cache.get_watched(key, default)

@@ -1,6 +1,8 @@
 """The Redis cache backend (newsroom/cache.py)."""
 
 import os
+import time
+import uuid
 
 import pytest
 
@@ -19,3 +21,110 @@ def test_the_redis_cache_builds_one_client_per_server_not_one_per_command():
 )
 def test_a_redis_cache_url_chooses_this_backend(settings):
     assert settings.CACHES["default"]["BACKEND"] == "newsroom.cache.RedisCache"
+
+
+needs_redis = pytest.mark.skipif(
+    not os.environ.get("CACHE_URL", "").startswith("redis"), reason="needs CACHE_URL on Redis"
+)
+
+
+def eventually(condition, seconds=5.0):
+    """Whether ``condition()`` comes true within ``seconds`` (Redis's messages are not instant)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+@pytest.fixture
+def watched():
+    """A watcher of a key of its own, listening, and a read that counts its calls."""
+    import redis
+
+    from newsroom.cache import Watcher
+
+    url = os.environ["CACHE_URL"]
+    other_process = redis.Redis.from_url(url)
+    key = f"test-watched-{uuid.uuid4().hex}"
+    other_process.set(key, b"first")
+    reads = []
+
+    def read():
+        reads.append(key)
+        return other_process.get(key)
+
+    watcher = Watcher(url, key)
+    watcher.get(read)  # starts its thread
+    assert eventually(lambda: watcher.listening)
+    yield watcher, read, reads, other_process
+    other_process.delete(key)
+
+
+@needs_redis
+def test_a_watched_key_is_read_from_redis_once_then_from_memory(watched):
+    watcher, read, reads, _ = watched
+    reads.clear()
+    assert [watcher.get(read) for _ in range(3)] == [b"first"] * 3
+    assert len(reads) == 1
+
+
+@needs_redis
+def test_another_process_writing_a_watched_key_makes_this_one_read_it_again(watched):
+    watcher, read, _, other_process = watched
+    assert watcher.get(read) == b"first"
+    other_process.set(watcher.key, b"second")
+    assert eventually(lambda: watcher.get(read) == b"second")
+
+
+@needs_redis
+def test_a_watched_key_that_expires_or_is_flushed_is_forgotten(watched):
+    watcher, read, _, other_process = watched
+    assert watcher.get(read) == b"first"
+    other_process.pexpire(watcher.key, 50)
+    assert eventually(lambda: watcher.get(read) is None)
+
+
+@needs_redis
+def test_a_watcher_that_loses_its_connection_reads_every_time_until_it_listens_again(watched):
+    watcher, read, reads, other_process = watched
+    watcher.get(read)
+    reads.clear()
+    other_process.client_kill_filter(_type="pubsub", skipme=True)
+    assert eventually(lambda: not watcher.listening)
+    watcher.get(read)
+    watcher.get(read)
+    assert len(reads) == 2
+    assert eventually(lambda: watcher.listening)
+    watcher.get(read)
+    watcher.get(read)
+    assert len(reads) == 3
+
+
+@needs_redis
+def test_this_process_reads_its_own_writes_of_a_watched_key_without_waiting_for_redis(
+    monkeypatch,
+):
+    from django.core.cache import caches
+
+    from newsroom import cache as backend
+
+    cache = caches.create_connection("default")
+    key = f"test-watched-{uuid.uuid4().hex}"
+    made = cache.make_and_validate_key(key)
+    # A watcher that Redis's messages never reach: only this process's writes can move it.
+    silent = backend.Watcher(cache._servers[0], made)
+    silent._thread, silent.listening = "never started", True
+    monkeypatch.setitem(backend._watchers, (cache._servers[0], made), silent)
+
+    cache.set(key, "first")
+    assert [cache.get_watched(key), cache.get_watched(key)] == ["first", "first"]
+    for value in ("second", "third"):
+        cache.set(key, value)
+        assert cache.get_watched(key) == value
+    cache.delete(key)
+    assert cache.get_watched(key, "gone") == "gone"
+    cache.set(key, "back")
+    cache.clear()
+    assert cache.get_watched(key, "cleared") == "cleared"
