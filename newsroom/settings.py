@@ -77,6 +77,8 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # Check a kept connection before use, so the site recovers by itself after an outage.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "newsroom.postgresql"  # a check with no round trip
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Readers never wait for a writer (WAL), and a writer waits its turn instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -1,0 +1,73 @@
+"""The PostgreSQL backend (newsroom/postgresql): a health check with no round trip."""
+
+import time
+from unittest import mock
+
+import pytest
+from django.db import connection, connections
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs DATABASE_URL pointing at PostgreSQL"
+)
+
+
+@pytest.fixture
+def kept_connection(db):
+    """A second connection to the test database, as a worker keeps one between requests."""
+    wrapper = connections.create_connection("default")
+    wrapper.ensure_connection()
+    yield wrapper
+    wrapper.close()
+
+
+def test_the_site_uses_the_backend_whose_check_needs_no_round_trip(kept_connection):
+    assert type(kept_connection).__module__ == "newsroom.postgresql.base"
+    assert kept_connection.health_check_enabled
+
+
+def asking_the_server(wrapper):
+    """Count the cursors opened on ``wrapper``'s connection, as asking the server takes one."""
+    asked = []
+    real_cursor = wrapper.connection.cursor
+
+    def cursor(*args, **kwargs):
+        asked.append(True)
+        return real_cursor(*args, **kwargs)
+
+    return asked, mock.patch.object(wrapper.connection, "cursor", cursor)
+
+
+def test_an_idle_connection_is_usable_without_asking_the_server(kept_connection):
+    asked, counting = asking_the_server(kept_connection)
+    with counting:
+        assert kept_connection.is_usable()
+    assert not asked
+
+
+def test_a_connection_the_server_ended_is_dropped_and_the_next_request_reconnects(
+    kept_connection,
+):
+    ended = kept_connection.connection.info.backend_pid
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [ended])
+    deadline = time.monotonic() + 5
+    while kept_connection.is_usable() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not kept_connection.is_usable()
+
+    kept_connection.close_if_unusable_or_obsolete()  # what Django does as a request starts
+    with kept_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != ended
+
+
+def test_inside_a_transaction_the_check_asks_the_server(kept_connection):
+    kept_connection.set_autocommit(False)
+    with kept_connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    asked, counting = asking_the_server(kept_connection)
+    with counting:
+        assert kept_connection.is_usable()
+    assert asked
+    kept_connection.rollback()
+    kept_connection.set_autocommit(True)
