@@ -124,6 +124,11 @@ class ArticleQuerySet(models.QuerySet):
     def latest_first(self):
         return self.order_by("-published_at", "-pk")
 
+    def in_order_of(self, pks):
+        """The articles of ``pks`` that this queryset holds, in the order of ``pks``."""
+        found = self.in_bulk(pks)
+        return [found[pk] for pk in pks if pk in found]
+
     def listing(self):
         """What a list of headlines needs, in one query."""
         return self.select_related("category").defer("search_text")

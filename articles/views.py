@@ -3,7 +3,7 @@
 import functools
 
 from django.conf import settings
-from django.core.paginator import InvalidPage
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -21,12 +21,16 @@ PICKS_SHOWN = 5
 RELATED_SHOWN = 6
 
 
-def paginate(request, queryset, counted_as):
-    """The requested page of ``queryset``; a missing or bad ``?page=`` is a 404.
+def paginate(request, items, counted_as=None):
+    """The requested page of ``items``; a missing or bad ``?page=`` is a 404.
 
-    The items are counted once per change of the site, under the name ``counted_as``.
+    Items that a query finds are counted once per change of the site, under the
+    name ``counted_as``; a list knows its length.
     """
-    paginator = freshness.SharedCountPaginator(queryset, PAGE_SIZE, counted_as)
+    if counted_as is None:
+        paginator = Paginator(items, PAGE_SIZE)
+    else:
+        paginator = freshness.SharedCountPaginator(items, PAGE_SIZE, counted_as)
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
@@ -124,13 +128,21 @@ def render_article(request, article, preview=False):
     )
 
 
+def ranked_matches(query):
+    """The ids of the articles a search for ``query`` finds, in the order it ranks them."""
+    return list(Article.objects.published().search(query).values_list("pk", flat=True))
+
+
 @require_safe
 def search(request):
     query = request.GET.get("q", "")[:MAX_SEARCH_QUERY].strip()
-    # In the order search() ranks them.
-    results = Article.objects.published().search(query).listing()
-    # Readers repeat the searches of the day: count each once per change of the site.
-    page = paginate(request, results, words_key(query)) if query else None
+    page = None
+    if query:
+        # Readers repeat the searches of the day: each is ranked once per change of the
+        # site, and each page then reads its articles by id.
+        ranked = freshness.shared(words_key(query), lambda: ranked_matches(query))
+        page = paginate(request, ranked)
+        page.object_list = Article.objects.published().listing().in_order_of(page.object_list)
     return render(request, "articles/search.html", {"query": query, "page": page})
 
 

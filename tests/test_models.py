@@ -244,3 +244,11 @@ def test_the_manager_keeps_djangos_own_latest():
     assert Article.objects.latest("published_at") == newer
     assert Article.objects.earliest("published_at") == older
     assert Article.objects.newest(1) == [newer]
+
+
+def test_articles_read_by_id_come_in_the_order_asked_without_those_the_queryset_excludes(db):
+    older, newer = make_article("Cũ"), make_article("Mới")
+    draft = make_article("Nháp", status=Article.Status.DRAFT)
+    asked = [older.pk, draft.pk, newer.pk, 10**9]
+    assert Article.objects.published().in_order_of(asked) == [older, newer]
+    assert Article.objects.in_order_of(asked[::-1]) == [newer, draft, older]

@@ -204,7 +204,7 @@ def test_the_gin_index_can_answer_a_search_on_postgresql(db):
     assert "article_search" in plan, plan
 
 
-def test_a_repeated_search_counts_its_matches_once_per_change_of_the_site(client, db, monkeypatch):
+def test_a_repeated_search_is_ranked_once_per_change_of_the_site(client, db, monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -214,9 +214,23 @@ def test_a_repeated_search_counts_its_matches_once_per_change_of_the_site(client
     assert client.get("/tim-kiem/?q=thanh+nien&page=2").status_code == 200
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/tim-kiem/?q=Thanh+Niên&page=3").status_code == 404
-    assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
+        page = client.get("/tim-kiem/?q=thanh+nien").content.decode()
+    # Only the page's articles, read by id: neither a count nor the search again.
+    assert [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() or "search" in q["sql"]] == []
+    assert page.index("Đường Thanh Niên 3") < page.index("Đường Thanh Niên 2")
     make_article("Đường Thanh Niên mới mở")
+    after = client.get("/tim-kiem/?q=thanh+nien").content.decode()
+    assert "Đường Thanh Niên mới mở" in after and "Đường Thanh Niên 2" not in after
     assert client.get("/tim-kiem/?q=thanh+nien&page=3").status_code == 200
+
+
+def test_a_repeated_search_never_shows_an_article_unpublished_since(client, db):
+    kept, withdrawn = make_article("Phố Hàng Mã cũ"), make_article("Phố Hàng Mã mới")
+    assert "Phố Hàng Mã mới" in client.get("/tim-kiem/?q=hang+ma").content.decode()
+    withdrawn.status = Article.Status.DRAFT
+    withdrawn.save()
+    page = client.get("/tim-kiem/?q=hang+ma").content.decode()
+    assert "Phố Hàng Mã mới" not in page and kept.title in page
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
