@@ -162,7 +162,7 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         if not isinstance(pk, int) or not low <= pk <= high:
             return None  # no such row, and more digits than the column holds
         statement = page_statement(self.db)
-        with connections[self.db].cursor() as cursor:
+        with cursor_for_every_page(self.db) as cursor:
             cursor.execute(statement.sql, [pk])
             row = cursor.fetchone()
         return statement.article(self.db, row) if row else None
@@ -314,7 +314,7 @@ class Article(models.Model):
         """Text blocks and figures, in the order the editor placed them, in one query."""
         if self.pk is None:
             return Body(self, [])
-        with connections[self._state.db or DEFAULT_DB_ALIAS].cursor() as cursor:
+        with cursor_for_every_page(self._state.db or DEFAULT_DB_ALIAS) as cursor:
             cursor.execute(BODY_SQL, [self.pk, self.pk])
             return Body(self, cursor.fetchall())
 
@@ -462,6 +462,13 @@ class PageStatement:
 @functools.cache
 def page_statement(db):
     return PageStatement(db)
+
+
+def cursor_for_every_page(db):
+    """A cursor for the article page's statements: PostgreSQL plans them once per
+    connection (``newsroom/postgresql``); other databases give their usual cursor."""
+    connection = connections[db]
+    return getattr(connection, "prepared_cursor", connection.cursor)()
 
 
 class BlockKeyManager(models.Manager):

@@ -78,7 +78,12 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "newsroom.postgresql"  # a check with no round trip
+    # A health check with no round trip, and the page's statements planned once per
+    # connection (newsroom/postgresql). Behind a PgBouncer older than 1.21 in transaction
+    # mode, which cannot keep prepared statements, set PREPARED_STATEMENTS=false.
+    DATABASES["default"]["ENGINE"] = "newsroom.postgresql"
+    if env.bool("PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Readers never wait for a writer (WAL), and a writer waits its turn instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -71,3 +71,39 @@ def test_inside_a_transaction_the_check_asks_the_server(kept_connection):
     assert asked
     kept_connection.rollback()
     kept_connection.set_autocommit(True)
+
+
+def prepared_statements(wrapper):
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_article_pages_statements_are_planned_once_per_connection(client, seed):
+    for _ in range(3):
+        assert seed.title in client.get(seed.get_absolute_url()).content.decode()
+    client.get("/tim-kiem/?q=tay+ho")
+    prepared = prepared_statements(connection)
+    assert len(prepared) == 2, prepared
+    assert any("articles_category" in sql for sql in prepared)
+    assert any("articles_textblock" in sql and "articles_figure" in sql for sql in prepared)
+
+
+def test_a_prepared_statement_is_logged_and_counted_like_any_other(
+    client, seed, settings, django_assert_max_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get(seed.get_absolute_url())  # the pieces the page shares with others
+    with django_assert_max_num_queries(2) as queries:
+        client.get(seed.get_absolute_url())
+    sqls = [query["sql"] for query in queries.captured_queries]
+    assert len(sqls) == 2 and all(f"= {seed.pk}" in sql for sql in sqls), sqls
+
+
+def test_with_prepared_statements_turned_off_nothing_is_prepared(kept_connection):
+    kept_connection.connection.prepare_threshold = None  # PREPARED_STATEMENTS=false
+    for _ in range(3):
+        with kept_connection.prepared_cursor() as cursor:
+            cursor.execute("SELECT %s::int + 1", [41])
+            assert cursor.fetchone() == (42,)
+    assert prepared_statements(kept_connection) == []
