@@ -33,8 +33,9 @@ class Watcher:
     value is forgotten, and every read goes to Redis until the thread listens again.
 
     Another process's write reaches this one as soon as Redis's message does (well
-    under a millisecond on one host); this process's own writes are seen at once,
-    since every write through the cache calls ``forget`` first.
+    under a millisecond on one host). This process's own writes through the cache are
+    seen at once: each forgets the keys it may touch before it is sent, and ``set``,
+    ``delete`` and ``clear`` forget them again once done.
     """
 
     HEARTBEAT = 5.0
@@ -151,12 +152,31 @@ class RedisCacheClient(redis.RedisCacheClient):
 
     def get_client(self, key=None, *, write=False):
         if write:
-            # This process reads its own writes at once, not when Redis's message comes.
-            # (Bulk writes and clear() name no key: they may touch any.)
-            for (url, watched), found in list(_watchers.items()):
-                if url == self._servers[0] and key in (None, watched):
-                    found.forget()
+            self._forget(key)
         return self._client_for(self._get_connection_pool(write))
+
+    # Once written, a watched key is forgotten again: a read that another thread of this
+    # process made while the write was under way must not keep the old value.
+    def set(self, key, value, timeout):
+        super().set(key, value, timeout)
+        self._forget(key)
+
+    def delete(self, key):
+        deleted = super().delete(key)
+        self._forget(key)
+        return deleted
+
+    def clear(self):
+        cleared = super().clear()
+        self._forget(None)
+        return cleared
+
+    def _forget(self, key):
+        """Forget what this process keeps of ``key`` (of any key, for None), so that it
+        reads its own writes at once instead of when Redis's message comes."""
+        for (url, watched), found in list(_watchers.items()):
+            if url == self._servers[0] and key in (None, watched):
+                found.forget()
 
     def _client_for(self, pool):
         client = self._clients.get(id(pool))

@@ -128,3 +128,31 @@ def test_this_process_reads_its_own_writes_of_a_watched_key_without_waiting_for_
     cache.set(key, "back")
     cache.clear()
     assert cache.get_watched(key, "cleared") == "cleared"
+
+
+@needs_redis
+def test_a_read_made_while_this_process_writes_a_watched_key_does_not_keep_the_old_value(
+    monkeypatch,
+):
+    from django.core.cache import caches
+
+    from newsroom import cache as backend
+
+    cache = caches.create_connection("default")
+    key = f"test-watched-{uuid.uuid4().hex}"
+    made = cache.make_and_validate_key(key)
+    silent = backend.Watcher(cache._servers[0], made)
+    silent._thread, silent.listening = "never started", True
+    monkeypatch.setitem(backend._watchers, (cache._servers[0], made), silent)
+    cache.set(key, "old")
+
+    client = cache._cache.get_client(key, write=True)
+    real_set = client.set
+
+    def set_while_another_thread_reads(*args, **kwargs):
+        assert cache.get_watched(key) == "old"  # read, and kept, before the write lands
+        return real_set(*args, **kwargs)
+
+    monkeypatch.setattr(client, "set", set_while_another_thread_reads)
+    cache.set(key, "new")
+    assert cache.get_watched(key) == "new"
