@@ -17,6 +17,7 @@ import time
 
 import redis as redis_py
 from django.core.cache.backends import redis
+from django.utils.functional import cached_property
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +43,8 @@ class Watcher:
     """Seconds of silence after which the connection is checked with a PING."""
     RETRY = 1.0
 
-    def __init__(self, url, key):
-        self.url, self.key = url, key
+    def __init__(self, url, key, options=None):
+        self.url, self.key, self.options = url, key, options or {}
         self._reset()
         os.register_at_fork(after_in_child=self._reset)
 
@@ -81,22 +82,27 @@ class Watcher:
                 self.listening = listening
 
     def _listen(self):
+        failing = False
         while True:
             try:
                 self._follow()
             except redis_py.ResponseError as error:
-                logger.warning("Redis cannot track %s (%s); it is read every time", self.key, error)
+                logger.warning("Redis cannot track %s (%s): it is read every time", self.key, error)
                 self.forget(listening=False)
                 return
             except (redis_py.RedisError, OSError) as error:
-                if self.listening:
-                    logger.warning("Lost the watch on %s (%s)", self.key, error)
+                if self.listening or not failing:  # once per outage, not once a second
+                    logger.warning(
+                        "Not watching %s (%s): read every time until back", self.key, error
+                    )
+                failing = True
             self.forget(listening=False)
             time.sleep(self.RETRY)
 
     def _follow(self):
         client = redis_py.Redis.from_url(
             self.url,
+            **self.options,
             protocol=2,  # invalidations come as messages on a channel, as in Redis 6
             socket_timeout=self.HEARTBEAT,
             socket_connect_timeout=self.HEARTBEAT,
@@ -135,12 +141,14 @@ _watchers = {}
 _watchers_lock = threading.Lock()
 
 
-def watcher(url, key):
+def watcher(url, key, options=None):
     """This process's one watcher of ``key`` on the server at ``url``."""
     found = _watchers.get((url, key))
     if found is None:
         with _watchers_lock:
-            found = _watchers.setdefault((url, key), Watcher(url, key))
+            found = _watchers.get((url, key))
+            if found is None:
+                found = _watchers[url, key] = Watcher(url, key, options)
     return found
 
 
@@ -185,10 +193,17 @@ class RedisCacheClient(redis.RedisCacheClient):
                 client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
         return client
 
+    @cached_property
+    def _watch_options(self):
+        # The options of the cache's own connections (a password, TLS, ...); the watch
+        # has its own protocol and timeouts.
+        own = ("parser_class", "protocol", "socket_timeout", "socket_connect_timeout")
+        return {name: value for name, value in self._pool_options.items() if name not in own}
+
     def get_watched(self, key, default):
         # From the server written to, which tracks the key: a replica may lag its message.
         client = self._client_for(self._get_connection_pool(write=True))
-        value = watcher(self._servers[0], key).get(lambda: client.get(key))
+        value = watcher(self._servers[0], key, self._watch_options).get(lambda: client.get(key))
         return default if value is None else self._serializer.loads(value)
 
 

@@ -156,3 +156,15 @@ def test_a_read_made_while_this_process_writes_a_watched_key_does_not_keep_the_o
     monkeypatch.setattr(client, "set", set_while_another_thread_reads)
     cache.set(key, "new")
     assert cache.get_watched(key) == "new"
+
+
+@needs_redis
+def test_a_watch_connects_with_the_options_of_the_caches_connections(caplog):
+    from newsroom.cache import Watcher
+
+    key = f"test-watched-{uuid.uuid4().hex}"
+    watcher = Watcher(os.environ["CACHE_URL"], key, {"password": "not-this-servers-password"})
+    assert watcher.get(lambda: b"read") == b"read"
+    assert eventually(lambda: f"Not watching {key}" in caplog.text)
+    assert not watcher.listening
+    assert watcher.get(lambda: b"read again") == b"read again"
