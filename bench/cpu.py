@@ -11,7 +11,6 @@ PostgreSQL backend serving it and the Redis server spent on the requests.
 """
 
 import argparse
-import io
 import json
 import os
 import subprocess
@@ -33,34 +32,10 @@ def cpu_seconds(pid):
 
 def serve(page, count):
     """Serve ``page`` ``count`` times after a warm-up; print the CPU milliseconds of each part."""
-    import django
-
-    django.setup()
+    requests = harness.serving_in_process(page)  # Django is set up from here on
     import redis
     from django.conf import settings
-    from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
-
-    from bench.inprocess import target_paths
-
-    path = "/bench/minimal/" if page == "minimal" else target_paths()[page]
-    handler = WSGIHandler()
-    url_path, _, query = path.partition("?")
-    environ = {
-        "REQUEST_METHOD": "GET", "PATH_INFO": url_path, "QUERY_STRING": query,
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
-        "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr, "SCRIPT_NAME": "",
-    }  # fmt: skip
-
-    def requests(n):
-        statuses = set()
-        for _ in range(n):
-            response = handler({**environ, "wsgi.input": io.BytesIO()}, lambda s, h: None)
-            b"".join(response)
-            response.close()
-            statuses.add(response.status_code)
-        if statuses != {200}:
-            sys.exit(f"{path}: {statuses}")
 
     requests(WARM_UP)
     cache_server = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])

@@ -52,6 +52,40 @@ def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def serving_in_process(page):
+    """``serve(count)``: ``page`` answered ``count`` times in this process by Django's WSGI
+    handler, as gunicorn would call it. An answer other than 200 ends the process."""
+    import io
+
+    import django
+
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from bench.inprocess import target_paths
+
+    path = "/bench/minimal/" if page == "minimal" else target_paths()[page]
+    handler = WSGIHandler()
+    url_path, _, query = path.partition("?")
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": url_path, "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+        "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr, "SCRIPT_NAME": "",
+    }  # fmt: skip
+
+    def serve(count):
+        statuses = set()
+        for _ in range(count):
+            response = handler({**environ, "wsgi.input": io.BytesIO()}, lambda s, h: None)
+            b"".join(response)
+            response.close()
+            statuses.add(response.status_code)
+        if statuses != {200}:
+            sys.exit(f"{path}: {statuses}")
+
+    return serve
+
+
 def inprocess(env, *args):
     out = subprocess.run(
         [PYTHON, "-m", "bench.inprocess", *args],

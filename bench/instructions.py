@@ -12,7 +12,6 @@ difference.
 """
 
 import argparse
-import io
 import os
 import re
 import shutil
@@ -29,28 +28,7 @@ WARM_UP = 30
 
 def serve(page, count):
     """Serve ``page`` ``WARM_UP + count`` times (inside valgrind)."""
-    import django
-
-    django.setup()
-    from django.core.handlers.wsgi import WSGIHandler
-
-    from bench.inprocess import target_paths
-
-    path = "/bench/minimal/" if page == "minimal" else target_paths()[page]
-    handler = WSGIHandler()
-    url_path, _, query = path.partition("?")
-    environ = {
-        "REQUEST_METHOD": "GET", "PATH_INFO": url_path, "QUERY_STRING": query,
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
-        "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr, "SCRIPT_NAME": "",
-    }  # fmt: skip
-    statuses = []
-    for _ in range(WARM_UP + count):
-        response = handler({**environ, "wsgi.input": io.BytesIO()}, lambda s, h: statuses.append(s))
-        b"".join(response)
-        response.close()
-    if set(statuses) != {"200 OK"}:
-        sys.exit(f"{path}: {set(statuses)}")
+    harness.serving_in_process(page)(WARM_UP + count)
 
 
 def instructions(env, page, count):

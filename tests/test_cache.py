@@ -102,10 +102,10 @@ def test_a_watcher_that_loses_its_connection_reads_every_time_until_it_listens_a
     assert len(reads) == 3
 
 
-@needs_redis
-def test_this_process_reads_its_own_writes_of_a_watched_key_without_waiting_for_redis(
-    monkeypatch,
-):
+@pytest.fixture
+def unheard(monkeypatch):
+    """A Redis cache and a key of its own, watched by a watcher that Redis's messages never
+    reach: only this process's own writes can make it forget."""
     from django.core.cache import caches
 
     from newsroom import cache as backend
@@ -113,11 +113,15 @@ def test_this_process_reads_its_own_writes_of_a_watched_key_without_waiting_for_
     cache = caches.create_connection("default")
     key = f"test-watched-{uuid.uuid4().hex}"
     made = cache.make_and_validate_key(key)
-    # A watcher that Redis's messages never reach: only this process's writes can move it.
     silent = backend.Watcher(cache._servers[0], made)
     silent._thread, silent.listening = "never started", True
     monkeypatch.setitem(backend._watchers, (cache._servers[0], made), silent)
+    return cache, key
 
+
+@needs_redis
+def test_this_process_reads_its_own_writes_of_a_watched_key_without_waiting_for_redis(unheard):
+    cache, key = unheard
     cache.set(key, "first")
     assert [cache.get_watched(key), cache.get_watched(key)] == ["first", "first"]
     for value in ("second", "third"):
@@ -132,18 +136,9 @@ def test_this_process_reads_its_own_writes_of_a_watched_key_without_waiting_for_
 
 @needs_redis
 def test_a_read_made_while_this_process_writes_a_watched_key_does_not_keep_the_old_value(
-    monkeypatch,
+    unheard, monkeypatch
 ):
-    from django.core.cache import caches
-
-    from newsroom import cache as backend
-
-    cache = caches.create_connection("default")
-    key = f"test-watched-{uuid.uuid4().hex}"
-    made = cache.make_and_validate_key(key)
-    silent = backend.Watcher(cache._servers[0], made)
-    silent._thread, silent.listening = "never started", True
-    monkeypatch.setitem(backend._watchers, (cache._servers[0], made), silent)
+    cache, key = unheard
     cache.set(key, "old")
 
     client = cache._cache.get_client(key, write=True)
