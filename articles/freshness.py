@@ -64,7 +64,8 @@ def last_modified():
 
 def _read_state():
     # On Redis each process keeps the moment until Redis says it moved (newsroom/cache.py).
-    return getattr(cache, "get_watched", cache.get)(KEY)
+    watched = getattr(cache, "get_watched", None)
+    return watched(KEY) if watched else cache.get(KEY)
 
 
 def next_scheduled_publication(now):

@@ -201,10 +201,14 @@ class RedisCacheClient(redis.RedisCacheClient):
         return {name: value for name, value in self._pool_options.items() if name not in own}
 
     def get_watched(self, key, default):
-        # From the server written to, which tracks the key: a replica may lag its message.
-        client = self._client_for(self._get_connection_pool(write=True))
-        value = watcher(self._servers[0], key, self._watch_options).get(lambda: client.get(key))
+        value = watcher(self._servers[0], key, self._watch_options).get(
+            lambda: self._read_where_written(key)
+        )
         return default if value is None else self._serializer.loads(value)
+
+    def _read_where_written(self, key):
+        # The server written to tracks the key; a replica may lag behind its message.
+        return self._client_for(self._get_connection_pool(write=True)).get(key)
 
 
 class RedisCache(redis.RedisCache):
