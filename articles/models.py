@@ -149,7 +149,8 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
 
     def for_page(self, pk):
         """Article ``pk`` and its section, as its page shows them, or None; visible or not
-        (readers' pages check ``is_visible``, the preview does not).
+        (readers' pages check ``is_visible``, the preview does not). On PostgreSQL the
+        same statement reads the body, which the article's first ``body()`` then gives.
 
         What ``for_reading().get(pk=pk)`` reads, in a statement written once per
         process: Django building and compiling that query again on every reading cost
@@ -287,10 +288,12 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
+        return reverse("articles:article", kwargs=self.address())
+
+    def address(self):
+        """What the article's URL is made of: its section's slug, its own slug and its id."""
         section = self.category.slug if self.category_id else NO_SECTION_SLUG
-        return reverse(
-            "articles:article", kwargs={"section": section, "slug": self.slug, "pk": self.pk}
-        )
+        return {"section": section, "slug": self.slug, "pk": self.pk}
 
     def natural_key(self):
         return (self.slug,)
@@ -314,6 +317,8 @@ class Article(models.Model):
         """Text blocks and figures, in the order the editor placed them, in one query."""
         if self.pk is None:
             return Body(self, [])
+        if (rows := self.__dict__.pop("body_rows", None)) is not None:
+            return Body(self, rows)  # read with the article by ``for_page``, once
         with cursor_for_every_page(self._state.db or DEFAULT_DB_ALIAS) as cursor:
             cursor.execute(BODY_SQL, [self.pk, self.pk])
             return Body(self, cursor.fetchall())
@@ -370,14 +375,24 @@ BODY_COLUMNS = (
     "id", "position", "text", "image", "image_width", "image_height", "caption", "credit",
     "alt_text",
 )  # fmt: skip
-BODY_SQL = """
-    SELECT 0, id, "position", text, NULL, NULL, NULL, NULL, NULL, NULL
-      FROM articles_textblock WHERE article_id = %s
+BODY_ROWS = """
+    SELECT 0 AS kind, id, "position", text, NULL AS image, NULL AS image_width,
+           NULL AS image_height, NULL AS caption, NULL AS credit, NULL AS alt_text
+      FROM articles_textblock WHERE article_id = {article}
     UNION ALL
     SELECT 1, id, "position", NULL, image, image_width, image_height, caption, credit, alt_text
-      FROM articles_figure WHERE article_id = %s
-    ORDER BY 3, 1, 2
+      FROM articles_figure WHERE article_id = {article}
 """
+BODY_SQL = BODY_ROWS.format(article="%s") + "ORDER BY 3, 1, 2"
+# The same rows as one JSON list, a column of the article page's statement where the
+# database can build it: a second statement cost PostgreSQL a transaction of its own.
+BODY_JSON_SQL = (
+    "(SELECT coalesce(json_agg(json_build_array(body.kind, {columns})"
+    " ORDER BY body.\"position\", body.kind, body.id), '[]') FROM ({rows}) AS body)"
+).format(
+    columns=", ".join(f'body."{name}"' for name in BODY_COLUMNS),
+    rows=BODY_ROWS.format(article='"articles_article"."id"'),
+)
 
 
 class Body(Sequence):
@@ -415,29 +430,35 @@ class PageStatement:
     """The SQL of an article and its section by id, with what turns its row into both.
 
     The columns are those of ``Article.objects.for_reading()``: every field but the
-    search text, then the section's.
+    search text, then the section's; on PostgreSQL, then the body's rows.
     """
 
     def __init__(self, db):
         connection = connections[db]
         quote = connection.ops.quote_name
         articles, sections = quote(Article._meta.db_table), quote(Category._meta.db_table)
-        self.article_fields = [f for f in Article._meta.concrete_fields if f.name != "search_text"]
-        self.section_fields = list(Category._meta.concrete_fields)
-        self.article_names = [f.attname for f in self.article_fields]
-        self.section_names = [f.attname for f in self.section_fields]
-        columns = [f"{articles}.{quote(f.column)}" for f in self.article_fields] + [
-            f"{sections}.{quote(f.column)}" for f in self.section_fields
+        article_fields = [f for f in Article._meta.concrete_fields if f.name != "search_text"]
+        section_fields = list(Category._meta.concrete_fields)
+        self.article_names = [f.attname for f in article_fields]
+        self.section_names = [f.attname for f in section_fields]
+        columns = [f"{articles}.{quote(f.column)}" for f in article_fields] + [
+            f"{sections}.{quote(f.column)}" for f in section_fields
         ]
+        self.width = len(columns)
+        self.reads_body = connection.vendor == "postgresql"
+        if self.reads_body:
+            columns.append(BODY_JSON_SQL)
         self.sql = (
             f"SELECT {', '.join(columns)} FROM {articles} LEFT OUTER JOIN {sections}"
             f" ON {sections}.{quote('id')} = {articles}.{quote('category_id')}"
             f" WHERE {articles}.{quote('id')} = %s"
         )
-        # What the ORM would apply to each column (SQLite's times, say, become aware).
+        # What the ORM would apply to each column (SQLite's times, say, become aware),
+        # for the columns that need it.
         self.converters = [
-            (field, self._converters(connection, field))
-            for field in self.article_fields + self.section_fields
+            (index, field, converters)
+            for index, field in enumerate(article_fields + section_fields)
+            if (converters := self._converters(connection, field))
         ]
 
     @staticmethod
@@ -447,15 +468,16 @@ class PageStatement:
 
     def article(self, db, row):
         connection = connections[db]
-        values = []
-        for value, (field, converters) in zip(row, self.converters, strict=True):
+        values = list(row[: self.width])
+        for index, field, converters in self.converters:
             for convert in converters:
-                value = convert(value, field, connection)
-            values.append(value)
+                values[index] = convert(values[index], field, connection)
         count = len(self.article_names)
         article = Article.from_db(db, self.article_names, values[:count])
         if article.category_id is not None:
             article.category = Category.from_db(db, self.section_names, values[count:])
+        if self.reads_body:
+            article.body_rows = row[self.width]
         return article
 
 
