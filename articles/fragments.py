@@ -82,8 +82,7 @@ setting_changed.connect(store.clear, dispatch_uid="fragments-setting-changed")
 
 def key(name, request, values):
     """The digest of everything the fragment ``name`` is rendered from."""
-    # Addresses in a fragment start with the script prefix (where the site is mounted).
-    made_of = [name, translation.get_language(), get_script_prefix(), *_site(request)]
+    made_of = [name, translation.get_language(), *_site(request)]
     seen = set()
     made_of += [_content(value, seen) for value in values]
     return _digest(made_of).hex()
@@ -97,11 +96,12 @@ def _digest(values):
 
 
 def _site(request):
-    """The scheme and host of a request, read once for all its fragments."""
+    """Where the site is mounted, and for a request its scheme and host, read once for all
+    its fragments: addresses in a fragment start with the script prefix."""
     if request is None:
-        return ()
+        return (get_script_prefix(),)
     if not hasattr(request, "fragments_site"):
-        request.fragments_site = (request.scheme, request.get_host())
+        request.fragments_site = (get_script_prefix(), request.scheme, request.get_host())
     return request.fragments_site
 
 
@@ -147,7 +147,12 @@ def _body_digest(body):
 
 def _plain(value):
     # A photo's field holds its name until it is first read, then a FieldFile of it.
-    return value.name if isinstance(value, FieldFile) else value
+    if isinstance(value, FieldFile):
+        return value.name
+    # Pickling a time and its zone cost four times its ISO text, offset included.
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return value
 
 
 @functools.cache

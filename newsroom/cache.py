@@ -204,11 +204,12 @@ class RedisCacheClient(redis.RedisCacheClient):
         value = watcher(self._servers[0], key, self._watch_options).get(
             lambda: self._read_where_written(key)
         )
-        return default if value is None else self._serializer.loads(value)
+        return default if value is None else value
 
     def _read_where_written(self, key):
         # The server written to tracks the key; a replica may lag behind its message.
-        return self._client_for(self._get_connection_pool(write=True)).get(key)
+        value = self._client_for(self._get_connection_pool(write=True)).get(key)
+        return None if value is None else self._serializer.loads(value)
 
 
 class RedisCache(redis.RedisCache):
@@ -217,6 +218,9 @@ class RedisCache(redis.RedisCache):
         self._class = RedisCacheClient
 
     def get_watched(self, key, default=None, version=None):
-        """``get()``, answered from this process's memory until Redis says the key changed."""
-        key = self.make_and_validate_key(key, version=version)
+        """``get()``, answered from this process's memory until Redis says the key changed.
+
+        Every caller is given the same object: for values that nobody changes in place.
+        """
+        key = self.make_key(key, version=version)
         return self._cache.get_watched(key, default)

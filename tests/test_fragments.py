@@ -1,6 +1,8 @@
 """An article's own part of its page is rendered once for each content it has, whatever
 else changes on the site."""
 
+from datetime import timedelta
+
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
 from django.urls import set_script_prefix
@@ -105,6 +107,13 @@ def test_the_key_counts_every_loaded_field_and_the_rows_loaded_beside_them(story
     assert fragments.key("page", None, [article, article.body()]) == before
     article.category.slug = "doi-song"
     assert fragments.key("page", None, [article, article.body()]) != before
+
+
+def test_a_time_moved_by_a_microsecond_changes_the_key(story):
+    article = Article.objects.get(pk=story.pk)
+    before = fragments.key("page", None, [article])
+    article.updated_at += timedelta(microseconds=1)
+    assert fragments.key("page", None, [article]) != before
 
 
 def test_a_process_keeps_a_bounded_amount_of_html_dropping_the_least_used():
