@@ -1,10 +1,20 @@
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import path
+from django.urls import converters, path, register_converter
 
 from . import feeds, sitemaps, views
 from .models import NO_SECTION_SLUG
 
 app_name = "articles"
+
+
+class IdConverter(converters.IntConverter):
+    """An id as addresses write it, without leading zeros: one address per article, so
+    the article page knows its own from the parts it is given."""
+
+    regex = "[1-9][0-9]*"
+
+
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,7 +43,7 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path(f"{NO_SECTION_SLUG}/", views.news_index, name="news"),
-    path("<slug:section>/<slug:slug>-<int:pk>.html", views.article_detail, name="article"),
+    path("<slug:section>/<slug:slug>-<id:pk>.html", views.article_detail, name="article"),
     path("<slug:slug>/rss/", views.public(feeds.SectionFeed()), name="section-feed"),
     path("<slug:slug>/", views.category_detail, name="category"),
 ]

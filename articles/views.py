@@ -100,10 +100,9 @@ def article_detail(request, section, slug, pk):
     article = Article.objects.for_page(pk)
     if article is None or not article.is_visible:
         raise Http404("No visible article has this id.")
-    canonical = article.get_absolute_url()
-    if request.path != canonical:
+    if article.address() != {"section": section, "slug": slug, "pk": pk}:
         # An old headline or section in the link: send readers and crawlers on.
-        return redirect(canonical, permanent=True)
+        return redirect(article.get_absolute_url(), permanent=True)
     return render_article(request, article)
 
 

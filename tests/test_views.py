@@ -52,6 +52,12 @@ def test_an_outdated_slug_or_section_redirects_permanently_to_the_canonical_url(
         assert response["Location"] == f"/chi-dao-dieu-hanh/tieu-de-moi-{article.pk}.html"
 
 
+def test_an_article_has_one_address_and_an_id_with_leading_zeros_is_not_it(client, seed):
+    assert seed.get_absolute_url().endswith(f"-{seed.pk}.html")
+    padded = seed.get_absolute_url().replace(f"-{seed.pk}.html", f"-0{seed.pk}.html")
+    assert client.get(padded).status_code == 404
+
+
 @pytest.mark.parametrize(
     "fields",
     [
