@@ -1,10 +1,16 @@
-"""The PostgreSQL backend (newsroom/postgresql): a health check with no round trip."""
+"""The PostgreSQL backend (newsroom/postgresql): a health check with no round trip,
+prepared statements for the article page and times read in C."""
 
+import datetime
 import time
 from unittest import mock
 
 import pytest
 from django.db import connection, connections
+from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+from django.utils import timezone
+
+from newsroom.postgresql.base import time_loader
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs DATABASE_URL pointing at PostgreSQL"
@@ -106,3 +112,71 @@ def test_with_prepared_statements_turned_off_nothing_is_prepared(kept_connection
             cursor.execute("SELECT %s::int + 1", [41])
             assert cursor.fetchone() == (42,)
     assert prepared_statements(kept_connection) == []
+
+
+TIMES = [
+    "2026-12-03 01:02:03.456789+07",  # a Hanoi time, read as UTC
+    "2026-12-03 00:00:00+00",
+    "1900-01-01 00:00:00+07:05:50",  # local mean time, an offset in seconds
+    "9999-12-31 23:59:59.999999+00",
+]
+
+
+def read_times(wrapper, values):
+    with wrapper.cursor() as cursor:
+        cursor.execute(
+            "SELECT t::timestamptz FROM unnest(%s::text[]) WITH ORDINALITY AS v(t, n) ORDER BY n",
+            [values],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def djangos_reading(wrapper, values):
+    """What Django's own loader makes of the same values, on the same connection."""
+
+    class DjangosLoader(BaseTzLoader):
+        timezone = wrapper.timezone
+
+    wrapper.connection.adapters.register_loader("timestamptz", DjangosLoader)
+    try:
+        return read_times(wrapper, values)
+    finally:
+        wrapper.connection.adapters.register_loader("timestamptz", time_loader(wrapper.timezone))
+
+
+def test_times_are_read_as_djangos_loader_reads_them(kept_connection):
+    read = read_times(kept_connection, TIMES)
+    assert read == djangos_reading(kept_connection, TIMES)
+    assert [t.tzinfo for t in read] == [datetime.UTC] * len(TIMES)
+    assert read[0] == datetime.datetime(2026, 12, 2, 18, 2, 3, 456789, tzinfo=datetime.UTC)
+
+
+def failure(read):
+    try:
+        read()
+    except Exception as error:
+        return type(error), str(error)
+    pytest.fail("the time was read")
+
+
+@pytest.mark.parametrize(
+    ("date_style", "value"),
+    [
+        ("ISO", "infinity"),
+        ("ISO", "0044-03-15 12:00:00+00 BC"),
+        ("SQL, DMY", "2026-12-03 01:02:03+07"),  # which psycopg cannot read either
+    ],
+)
+def test_a_time_it_cannot_read_fails_as_with_djangos_loader(kept_connection, date_style, value):
+    with kept_connection.cursor() as cursor:
+        cursor.execute(f"SET DateStyle = '{date_style}'")
+    ours = failure(lambda: read_times(kept_connection, [value]))
+    assert ours == failure(lambda: djangos_reading(kept_connection, [value]))
+
+
+def test_a_model_reads_aware_times_in_utc(db):
+    from .factories import make_article
+
+    article = make_article(published_at=timezone.now().replace(microsecond=0))
+    read = type(article).objects.get(pk=article.pk)
+    assert read.published_at == article.published_at and read.published_at.tzinfo is datetime.UTC

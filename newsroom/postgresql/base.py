@@ -16,10 +16,43 @@ not for a search, whose plan depends on how common its words are. Everything els
 goes through Django's own cursors, which never prepare.
 """
 
+import datetime
+import functools
 import select
 
-from django.db.backends.postgresql import base, operations
+from django.db.backends.postgresql import base, operations, psycopg_any
+from psycopg import adapt
 from psycopg.pq import TransactionStatus
+
+
+class TimeLoader(adapt.Loader):
+    """Times with their zone as Django's loader reads them, parsed by ``fromisoformat``.
+
+    Django's loader parses each value in Python, and sets itself up again for each
+    column of each result: a tenth of the article page's own work in the process.
+    The server writes ISO text unless it was told another DateStyle; that, infinity
+    and years before Christ go to Django's loader.
+    """
+
+    timezone = None  # the zone Django reads times in; it compares this before each cursor
+
+    def __init__(self, oid, context=None):
+        super().__init__(oid, context)
+        self.context = context
+
+    def load(self, data):
+        try:
+            value = datetime.datetime.fromisoformat(str(data, "ascii"))
+        except ValueError:
+            djangos = psycopg_any.BaseTzLoader(self.oid, self.context)
+            djangos.timezone = self.timezone
+            return djangos.load(data)
+        return value.replace(tzinfo=self.timezone)
+
+
+@functools.cache
+def time_loader(timezone):
+    return type("TimeLoader", (TimeLoader,), {"timezone": timezone})
 
 
 class PreparedCursor(base.ServerBindingCursor):
@@ -57,6 +90,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return super().create_cursor()
         finally:
             connection.cursor_factory = factory
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        connection.adapters.register_loader("timestamptz", time_loader(self.timezone))
+        return connection
 
     def is_usable(self):
         connection = self.connection
