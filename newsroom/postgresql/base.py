@@ -1,5 +1,6 @@
-"""PostgreSQL through psycopg: a health check that costs no round trip, and a cursor
-for the statements every page runs, which the server then plans once per connection.
+"""PostgreSQL through psycopg: a health check that costs no round trip, a cursor for
+the statements every page runs, which the server then plans once per connection, and
+times read by ``fromisoformat``.
 
 Django's check (``CONN_HEALTH_CHECKS``) sends ``SELECT 1`` before each request's
 first query: a third of an article page's trips to the database. Between requests
@@ -8,11 +9,11 @@ administrator, an idle timeout), when it writes a farewell and closes the socket
 So a socket with something to read, or a closed one, is a connection to drop; the
 rare harmless message (a notice) costs one reconnection.
 
-Planning the article page's two statements was half of the server's work for the
-page. ``prepared_cursor`` binds parameters on the server and prepares each
-statement on its first run, so later runs skip parsing and planning. It is only for
-statements whose best plan does not depend on their parameters (a row by its id),
-not for a search, whose plan depends on how common its words are. Everything else
+Planning the article page's statements was half of the server's work for the page.
+``prepared_cursor`` binds parameters on the server and prepares each statement on
+its first run, so later runs skip parsing and planning. It is only for statements
+whose best plan does not depend on their parameters (a row by its id), not for a
+search, whose plan depends on how common its words are. Everything else
 goes through Django's own cursors, which never prepare.
 """
 
