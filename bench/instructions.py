@@ -8,7 +8,10 @@ Redis, fragments kept by the process). Startup is left out: the process is count
 serving ``--few`` requests, then ``--many``, and the difference is divided by their
 difference.
 
-    python bench/instructions.py [--articles 1000] [article minimal home ...]
+    python bench/instructions.py [--engine postgres] [--articles 1000] [article minimal ...]
+
+On PostgreSQL the count is the Python process's alone: the server's work is
+``cpu.py``'s to measure.
 """
 
 import argparse
@@ -40,17 +43,14 @@ def instructions(env, page, count):
     return int(re.search(r"Collected : (\d+)", out.stderr).group(1))
 
 
+CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15")
+SAME_COUNT = {"PYTHONHASHSEED": "0"}  # the same dictionaries, so the same count, every run
+
+
 def prepare(folder, articles):
-    env = harness.base_env(
-        f"sqlite:///{folder}/db.sqlite3",
-        os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15"),
-        page_cache=False,
-    )
-    env.update(
-        MEDIA_ROOT=f"{folder}/media",
-        STATIC_ROOT=f"{folder}/static",
-        PYTHONHASHSEED="0",  # the same dictionaries, so the same count, every run
-    )
+    """SQLite with the seed story and ``articles`` synthetic ones, in ``folder``."""
+    env = harness.base_env(f"sqlite:///{folder}/db.sqlite3", CACHE_URL, page_cache=False)
+    env.update(MEDIA_ROOT=f"{folder}/media", STATIC_ROOT=f"{folder}/static", **SAME_COUNT)
     harness.manage(env, "migrate", "--noinput", "-v0")
     harness.manage(env, "loaddata", "tay_ho", "-v0")
     harness.manage(env, "collectstatic", "--noinput", "-v0")
@@ -58,25 +58,40 @@ def prepare(folder, articles):
     return env
 
 
+def prepare_postgres(articles):
+    """The benchmark's PostgreSQL database of that size, built as ``run.sh`` builds it."""
+    url, _ = harness.build("postgres", articles, rebuild=False)
+    env = {**harness.base_env(url, CACHE_URL, page_cache=False), **SAME_COUNT}
+    harness.manage(env, "collectstatic", "--noinput", "-v0")
+    return env
+
+
+def count(env, args):
+    import redis
+
+    redis.Redis.from_url(env["CACHE_URL"]).flushdb()
+    for page in args.pages:
+        few = instructions(env, page, args.few)
+        many = instructions(env, page, args.many)
+        per_request = (many - few) / (args.many - args.few)
+        print(f"{page}: {per_request / 1e6:.2f} million instructions per request", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pages", nargs="*", default=["article", "minimal"])
+    parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--few", type=int, default=20)
     parser.add_argument("--many", type=int, default=120)
     args = parser.parse_args()
     if not shutil.which("valgrind"):
         sys.exit("valgrind is missing: apt-get install -y valgrind")
+    if args.engine == "postgres":
+        count(prepare_postgres(args.articles), args)
+        return
     with tempfile.TemporaryDirectory() as folder:
-        env = prepare(folder, args.articles)
-        import redis
-
-        redis.Redis.from_url(env["CACHE_URL"]).flushdb()
-        for page in args.pages:
-            few = instructions(env, page, args.few)
-            many = instructions(env, page, args.many)
-            per_request = (many - few) / (args.many - args.few)
-            print(f"{page}: {per_request / 1e6:.2f} million instructions per request", flush=True)
+        count(prepare(folder, args.articles), args)
 
 
 if __name__ == "__main__":
