@@ -179,7 +179,7 @@ def test_related_links_are_topped_up_from_the_same_section(client, db):
 
 
 def test_the_picks_box_shows_editors_picks_but_not_the_article_itself(client, db):
-    pick = make_article("Nên xem bài này", is_pick=True)
+    pick = make_article("Bài được chọn", is_pick=True)
     article = make_article("Cũng là pick", is_pick=True)
     html = client.get(article.get_absolute_url()).content.decode()
     box = html[html.index('class="picks"') :]
