@@ -1,0 +1,253 @@
+"""The page cache can only be right: never older than the database, never moved by what
+readers cannot see, never filled by parameters no page reads, and never needed to answer."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles import fragments, freshness
+from articles.models import Article, Figure, RelatedLink, TextBlock
+
+from .factories import make_article, make_category
+
+HEADLINE = "Chợ hoa Quảng Bá"
+
+
+@pytest.fixture
+def story(db):
+    section = make_category("Nhịp sống Thủ đô")
+    return make_article(HEADLINE, category=section, blocks=["Chợ mở suốt đêm."])
+
+
+def pages_of(story):
+    """The pages an article is listed on, and its own."""
+    return {
+        "article": story.get_absolute_url(),
+        "home": "/",
+        "section": story.category.get_absolute_url(),
+        "all news": "/tin-tuc/",
+        "feed": "/rss/",
+        "sitemap": "/sitemap-articles.xml",
+    }
+
+
+def shows(client, url, story):
+    response = client.get(url)
+    return response.status_code == 200 and story.slug in response.content.decode()
+
+
+def forget_this_process():
+    """What a new process starts with: nothing kept in memory."""
+    freshness.copies.clear()
+    fragments.store.clear()
+
+
+# A cache restored to an older state ---------------------------------------------------
+
+
+def cache_snapshot():
+    """Everything in the cache as it is now, to put back later as a restored snapshot would."""
+    if hasattr(cache, "_cache") and isinstance(cache._cache, dict):  # locmem
+        return dict(cache._cache), dict(cache._expire_info)
+    client = cache._cache.get_client(write=True)
+    return {key: (client.pttl(key), client.dump(key)) for key in client.keys("*")}
+
+
+def restore(snapshot):
+    if isinstance(snapshot, tuple):
+        values, expiry = snapshot
+        with cache._lock:
+            cache._cache.clear()
+            cache._cache.update(values)
+            cache._expire_info.clear()
+            cache._expire_info.update(expiry)
+        return
+    client = cache._cache.get_client(write=True)
+    client.flushdb()  # the test's own database number
+    for key, (ttl, dumped) in snapshot.items():
+        client.restore(key, max(ttl, 0), dumped, replace=True)
+
+
+@pytest.mark.parametrize("process", ["this process", "a fresh process"])
+def test_a_cache_restored_from_before_an_unpublish_never_serves_the_article(
+    client, story, process, django_capture_on_commit_callbacks
+):
+    urls = pages_of(story)
+    assert all(shows(client, url, story) for url in urls.values())
+    before = cache_snapshot()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        story.status = Article.Status.DRAFT
+        story.save()
+    assert not any(shows(client, url, story) for url in urls.values())
+
+    restore(before)  # the moment and the pages from before the unpublish
+    if process == "a fresh process":
+        forget_this_process()
+    for name, url in urls.items():
+        assert not shows(client, url, story), name
+    assert client.get(urls["article"]).status_code == 404
+
+
+def test_a_moment_older_than_the_databases_is_ignored_and_repaired(story):
+    moment = freshness.last_modified()
+    stale = moment - timedelta(hours=1)
+    cache.set(freshness.KEY, (stale, None), timeout=None)
+    forget_this_process()
+    assert freshness.last_modified() == moment
+    assert cache.get(freshness.KEY)[0] == moment
+
+
+def test_a_process_never_goes_back_from_a_moment_it_has_seen(story):
+    later = timezone.now() + timedelta(minutes=1)
+    cache.set(freshness.KEY, (later, None), timeout=None)  # another process's change
+    assert freshness.last_modified() == later
+    cache.set(freshness.KEY, (later - timedelta(minutes=2), None), timeout=None)
+    assert freshness.last_modified() == later
+
+
+# What readers cannot see does not change their pages ----------------------------------
+
+
+@pytest.fixture
+def warm_home(client, story):
+    """The home page cached, and a way to tell whether it still is, under the same moment."""
+    client.get("/")
+    moment, last_modified = freshness.last_modified(), client.get("/").get("Last-Modified")
+
+    def still_cached():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/")
+        same = freshness.last_modified() == moment and page.get("Last-Modified") == last_modified
+        return same and not queries.captured_queries
+
+    return still_cached
+
+
+@pytest.mark.parametrize("status", [Article.Status.DRAFT, Article.Status.REVIEW])
+def test_writing_an_unpublished_article_does_not_change_readers_pages(story, warm_home, status):
+    draft = make_article(
+        "Bài chưa đăng",
+        category=story.category,
+        status=status,
+        blocks=["Đoạn một.", {"caption": "Ảnh"}],
+        related=[story],
+    )
+    draft.title = "Bài chưa đăng, đã sửa"
+    draft.save()
+    TextBlock.objects.filter(article=draft).get().delete()
+    block = Figure.objects.get(article=draft)
+    block.caption = "Ảnh khác"
+    block.save()
+    RelatedLink.objects.filter(article=draft).delete()
+    draft.delete()
+    assert warm_home()
+
+
+def test_moving_a_draft_between_draft_and_review_does_not_change_readers_pages(story, warm_home):
+    draft = make_article("Bài chưa đăng", status=Article.Status.DRAFT)
+    draft.status = Article.Status.REVIEW
+    draft.save()
+    draft.status = Article.Status.DRAFT
+    draft.save()
+    assert warm_home()
+
+
+def publish(story):
+    draft = make_article("Bài mới", category=story.category, status=Article.Status.DRAFT)
+    draft.status = Article.Status.PUBLISHED
+    draft.save()
+
+
+def unpublish(story):
+    story.status = Article.Status.DRAFT
+    story.save()
+
+
+def edit(story):
+    story.sapo = "Chợ mở từ chiều 28 Tết."
+    story.save()
+
+
+def edit_a_block(story):
+    block = TextBlock.objects.filter(article=story).first()
+    block.text = "Chợ mở cả ngày."
+    block.save()
+
+
+def rename_the_section(story):
+    story.category.name = "Sống ở Thủ đô"
+    story.category.save()
+
+
+def schedule(story):
+    make_article("Pháo hoa", published_at=timezone.now() + timedelta(hours=1))
+
+
+def delete(story):
+    story.delete()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [publish, unpublish, edit, edit_a_block, rename_the_section, schedule, delete],
+)
+def test_every_change_readers_can_see_moves_the_moment_and_renews_the_pages(
+    story, warm_home, change
+):
+    change(story)
+    assert not warm_home()
+
+
+def test_a_scheduled_article_saved_again_still_appears_at_its_time(client, story, monkeypatch):
+    due = timezone.now() + timedelta(minutes=5)
+    scheduled = make_article("Pháo hoa đêm giao thừa", published_at=due)
+    assert "Pháo hoa" not in client.get("/").content.decode()
+    scheduled.published_at = due + timedelta(minutes=5)
+    scheduled.save()
+    monkeypatch.setattr(timezone, "now", lambda: due + timedelta(minutes=1))
+    assert "Pháo hoa" not in client.get("/").content.decode()
+    monkeypatch.setattr(timezone, "now", lambda: due + timedelta(minutes=6))
+    assert "Pháo hoa" in client.get("/").content.decode()
+
+
+# A change that rolls back --------------------------------------------------------------
+
+
+def test_a_save_that_rolls_back_does_not_move_the_moment(client, story):
+    before = freshness.last_modified()
+    page = client.get("/").content
+    with pytest.raises(RuntimeError), transaction.atomic():
+        story.title = "Tiêu đề không bao giờ lưu"
+        story.save()
+        raise RuntimeError("the rest of the save failed")
+    assert freshness.last_modified() == before
+    assert client.get("/").content == page
+
+    story.refresh_from_db()
+    edit(story)  # a change that commits still moves it
+    assert freshness.last_modified() > before
+
+
+def test_a_change_is_marked_once_per_transaction_however_many_rows_it_saves(story, monkeypatch):
+    from articles.site_change import SiteChange
+
+    marks = []
+    advance = SiteChange.advance
+    monkeypatch.setattr(
+        SiteChange,
+        "advance",
+        classmethod(lambda cls, using=None: marks.append(using) or advance(using)),
+    )
+    with transaction.atomic():
+        edit(story)
+        for position in range(2, 12):
+            TextBlock.objects.create(article=story, position=position, text="Thêm một đoạn.")
+        assert len(marks) == 1
+        freshness.last_modified()  # a page read in the same transaction...
+        edit_a_block(story)
+    assert len(marks) == 2  # ...is never kept under the moment of a later change
