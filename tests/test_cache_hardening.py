@@ -251,3 +251,199 @@ def test_a_change_is_marked_once_per_transaction_however_many_rows_it_saves(stor
         freshness.last_modified()  # a page read in the same transaction...
         edit_a_block(story)
     assert len(marks) == 2  # ...is never kept under the moment of a later change
+
+
+# Redis down, restarted or full ----------------------------------------------------------
+
+PUBLIC_PAGES = ("article", "home", "section", "all news", "feed", "sitemap")
+
+
+def redis_cache_at(url):
+    return {
+        "default": {
+            "BACKEND": "newsroom.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
+
+
+@pytest.fixture
+def breakers(monkeypatch):
+    """Each test's own view of which servers answer, retried after a fifth of a second."""
+    backend = pytest.importorskip("newsroom.cache", reason="not installed: redis")
+    monkeypatch.setattr(backend, "_breakers", {})
+    monkeypatch.setattr(backend.Breaker, "PAUSE", 0.2)
+    return backend
+
+
+@pytest.fixture
+def redis_down(settings, breakers):
+    """The cache is a Redis on a port where nothing listens."""
+    from .live import free_port
+
+    settings.CACHES = redis_cache_at(f"redis://127.0.0.1:{free_port()}/0")
+    settings.CACHE_SHARED_BY_PROCESSES = True
+    forget_this_process()
+
+
+def unpublish_in_the_admin(client, editor, story):
+    from .admin_forms import errors_of, post_form
+
+    client.force_login(editor)
+    response = post_form(client, story, status=Article.Status.DRAFT)
+    assert response.status_code == 302, errors_of(response)
+    client.logout()
+    story.refresh_from_db()
+    assert story.status == Article.Status.DRAFT
+
+
+def test_with_redis_down_readers_get_every_page_and_an_editor_unpublishes(
+    client, story, editor, redis_down, caplog, django_capture_on_commit_callbacks
+):
+    urls = pages_of(story)
+    for name in PUBLIC_PAGES:
+        assert shows(client, urls[name], story), name
+    found = client.get("/tim-kiem/", {"q": "chợ hoa"})
+    assert found.status_code == 200 and story.slug in found.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        unpublish_in_the_admin(client, editor, story)
+    for name in PUBLIC_PAGES:
+        assert not shows(client, urls[name], story), name
+    assert client.get(urls["article"]).status_code == 404
+    warnings = [r for r in caplog.records if "cache does not answer" in r.getMessage()]
+    assert len(warnings) == 1  # once for the outage, not once per request
+
+
+def test_a_dead_redis_is_not_asked_again_on_every_call(redis_down, breakers, monkeypatch):
+    import redis
+
+    breakers._breakers.clear()
+
+    connects = []
+    real_connect = redis.connection.AbstractConnection.connect
+    monkeypatch.setattr(
+        redis.connection.AbstractConnection,
+        "connect",
+        lambda self: connects.append(1) or real_connect(self),
+    )
+    for _ in range(20):
+        assert cache.get("any") is None
+        assert cache.set("any", 1) is False
+    assert len(connects) == 1
+
+
+@pytest.fixture
+def own_redis(tmp_path, settings, breakers):
+    """A redis-server of the test's own on a free port, which it may stop, restart from
+    its snapshot, or fill; the site's cache is on it."""
+    import shutil
+    import subprocess
+    import time
+
+    import redis
+
+    from .live import free_port
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("needs redis-server")
+
+    class Server:
+        port = free_port()
+        url = f"redis://127.0.0.1:{port}/0"
+        process = None
+
+        def start(self, *options):
+            self.process = subprocess.Popen(
+                [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+                + ["--appendonly", "no", "--dir", str(tmp_path), *options],
+                stdout=subprocess.DEVNULL,
+            )
+            self.client = redis.Redis.from_url(self.url)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    if self.client.ping():
+                        return
+                except redis.ConnectionError:
+                    time.sleep(0.05)
+            raise TimeoutError("redis-server did not start")
+
+        def stop(self):
+            if self.process is not None:
+                self.process.terminate()
+                self.process.wait(timeout=10)
+                self.process = None
+
+    server = Server()
+    server.start()
+    settings.CACHES = redis_cache_at(server.url)
+    settings.CACHE_SHARED_BY_PROCESSES = True
+    forget_this_process()
+    yield server
+    server.stop()
+
+
+def wait_for(condition, seconds=5.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_redis_stopped_and_restarted_from_a_snapshot_never_brings_back_an_unpublished_article(
+    client, story, editor, own_redis, django_capture_on_commit_callbacks
+):
+    urls = pages_of(story)
+    for name in PUBLIC_PAGES:
+        assert shows(client, urls[name], story), name
+    own_redis.client.save()  # the snapshot: the pages and the moment from before
+    heard = freshness.copies.seen
+
+    own_redis.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        unpublish_in_the_admin(client, editor, story)
+    for name in PUBLIC_PAGES:
+        assert not shows(client, urls[name], story), name
+
+    own_redis.start()  # loads the snapshot
+    assert wait_for(lambda: cache.get(freshness.KEY) is not None)
+    # A process that was idle through the outage has seen nothing newer than the snapshot.
+    freshness.copies.seen = heard
+    for name in PUBLIC_PAGES:
+        assert not shows(client, urls[name], story), name
+    forget_this_process()
+    for name in PUBLIC_PAGES:
+        assert not shows(client, urls[name], story), name
+
+
+def test_a_full_redis_serves_every_page_and_lets_editors_save(
+    client, story, editor, own_redis, caplog, django_capture_on_commit_callbacks
+):
+    import redis
+
+    own_redis.stop()
+    own_redis.start("--maxmemory", "2mb", "--maxmemory-policy", "noeviction")
+    filler = b"x" * 10_000
+    try:
+        for n in range(10_000):
+            own_redis.client.set(f"filler-{n}", filler)
+    except redis.exceptions.OutOfMemoryError:
+        pass
+    else:
+        pytest.fail("Redis never filled up")
+
+    urls = pages_of(story)
+    for name in PUBLIC_PAGES:
+        assert shows(client, urls[name], story), name
+    with django_capture_on_commit_callbacks(execute=True):
+        unpublish_in_the_admin(client, editor, story)
+    for name in PUBLIC_PAGES:
+        assert not shows(client, urls[name], story), name
+    assert any("refuses writes" in r.getMessage() for r in caplog.records)
