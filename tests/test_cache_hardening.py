@@ -1,6 +1,7 @@
 """The page cache can only be right: never older than the database, never moved by what
 readers cannot see, never filled by parameters no page reads, and never needed to answer."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -447,3 +448,113 @@ def test_a_full_redis_serves_every_page_and_lets_editors_save(
     for name in PUBLIC_PAGES:
         assert not shows(client, urls[name], story), name
     assert any("refuses writes" in r.getMessage() for r in caplog.records)
+
+
+# The default cache under several workers ------------------------------------------------
+
+
+def test_check_deploy_warns_that_the_default_cache_is_not_shared_by_workers():
+    import subprocess
+    import sys
+
+    from .live import ROOT
+
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "DEBUG", "HTTPS", "DJANGO_SETTINGS_MODULE", "CACHE_URL"}
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DEBUG="false",
+        SECRET_KEY="k3y-" + "x7Q#p2!w" * 8,
+        ALLOWED_HOSTS="news.example.vn",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "(articles.W001) The cache is kept in each process's memory" in result.stderr
+    assert "CACHE_URL=redis://" in result.stderr
+    assert "1 issue" in result.stdout + result.stderr
+
+
+STORY = "/tin-tuc/quan-tay-ho-chu-dong-vuot-kho-hoan-thanh-xuat-sac-cac-phong-trao-thi-dua-1.html"
+
+
+@pytest.fixture
+def default_site(tmp_path):
+    """A site as a new user runs it: production settings and nothing else, the default
+    cache (each process's memory), a SQLite file, the seed story; gunicorn, 3 workers."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("gunicorn", reason="not installed: gunicorn (the production extra)")
+    from .live import ROOT, start_servers
+
+    env = {key: value for key, value in os.environ.items() if key != "CACHE_URL"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DEBUG="false",
+        HTTPS="false",
+        SECRET_KEY="three-workers-test-key",
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+    for command in (
+        ["migrate", "--noinput"],
+        ["loaddata", "tay_ho"],
+        ["collectstatic", "--noinput"],
+    ):
+        subprocess.run(
+            [sys.executable, "manage.py", *command, "-v0"], cwd=ROOT, env=env, check=True
+        )
+
+    def edit(code):
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True
+        )
+
+    servers = start_servers(env, 1, workers=3)
+    (base,) = next(servers)
+    yield base, edit
+    servers.close()
+
+
+def get(url):
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode(), response.headers.get("Last-Modified")
+
+
+def test_three_workers_with_the_default_cache_all_show_an_edit_at_once(default_site):
+    import time
+
+    base, edit = default_site
+    dates = set()
+    for _ in range(30):  # every worker keeps its own copy of both pages
+        for url in ("/", STORY):
+            html, modified = get(base + url)
+            assert "Quận Tây Hồ" in html, url
+            dates.add(modified)
+    assert len(dates) == 1  # the workers agree on when the site last changed
+
+    edit(
+        "from articles.models import Article; "
+        "a = Article.objects.get(pk=1); a.title = 'Tây Hồ đón Tết sớm'; a.save()"
+    )
+    time.sleep(1.1)  # past the second of the edit, so every answer carries its date
+    before, dates = dates, set()
+    for _ in range(30):
+        for url in ("/", STORY):
+            html, modified = get(base + url)
+            assert "Tây Hồ đón Tết sớm" in html, url
+            dates.add(modified)
+    assert len(dates) == 1 and None not in dates and dates != before
