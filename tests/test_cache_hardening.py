@@ -47,6 +47,63 @@ def forget_this_process():
     fragments.store.clear()
 
 
+# Only the parameters a page reads ---------------------------------------------------------
+
+
+def cache_keys():
+    """How many entries the cache holds (the cache is the test's own)."""
+    if isinstance(getattr(cache, "_cache", None), dict):  # locmem
+        return len(cache._cache)
+    return cache._cache.get_client().dbsize()
+
+
+def test_a_thousand_made_up_parameters_add_no_page_to_the_cache(client, story):
+    import random
+    import uuid
+
+    urls = {
+        "home": "/",
+        "article": story.get_absolute_url(),
+        "section": story.category.get_absolute_url(),
+        "sitemap": "/sitemap-articles.xml",
+    }
+    pages = {name: client.get(url).content for name, url in urls.items()}
+    kept = cache_keys()
+    made_up = [
+        lambda: {"p": uuid.uuid4().hex},
+        lambda: {"page": random.randint(2, 10**9)},
+        lambda: {"page": uuid.uuid4().hex},
+        lambda: {"page": "0" * random.randint(1, 9) + "1"},
+        lambda: {"p": random.randint(2, 10**9)},
+        lambda: {"utm_source": uuid.uuid4().hex, "fbclid": uuid.uuid4().hex},
+    ]
+    for n in range(1000):
+        name = list(urls)[n % len(urls)]
+        response = client.get(urls[name], made_up[n % len(made_up)]())
+        assert response.status_code in (200, 404)
+        if response.status_code == 200:
+            assert response.content == pages[name], name
+    assert cache_keys() == kept
+
+
+def test_the_first_page_of_a_list_is_one_copy_however_its_number_is_written(
+    client, story, django_assert_num_queries
+):
+    first = client.get("/tin-tuc/")
+    for query in ("?page=1", "?page=01", "?page=+1", "?page=1&page=1", "?p=1&page=001"):
+        with django_assert_num_queries(0):
+            assert client.get(f"/tin-tuc/{query}").content == first.content, query
+
+
+def test_another_page_of_a_list_is_kept_under_its_own_number(client, story, monkeypatch):
+    monkeypatch.setattr("articles.views.PAGE_SIZE", 1)
+    make_article("Bài thứ hai", category=story.category)
+    second = client.get("/tin-tuc/?page=2")
+    assert "Chợ hoa" in second.content.decode()
+    assert client.get("/tin-tuc/?page=02").content == second.content
+    assert client.get("/tin-tuc/").content != second.content
+
+
 # A cache restored to an older state ---------------------------------------------------
 
 
