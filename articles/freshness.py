@@ -150,6 +150,11 @@ def _read_back(moment):
 
 def forget_cached_moment():
     cache.delete(KEY)
+    # A cache that did not answer is told once it does: a process that was not cut off
+    # from it may still hold the copy as it was.
+    when_back = getattr(cache, "when_back", None)
+    if when_back is not None:
+        when_back(forget_cached_moment)
 
 
 # Reading it ----------------------------------------------------------------------------

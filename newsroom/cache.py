@@ -255,6 +255,12 @@ class Breaker:
         self.lock = threading.Lock()
         self.until = 0.0
         self.failing = self.refusing = False
+        self.pending = {}  # what to do again once the server answers
+
+    def when_back(self, callback):
+        """Call ``callback()`` once the server answers again, if it does not now."""
+        if self.failing:
+            self.pending[callback] = True
 
     def resting(self):
         return self.until and time.monotonic() < self.until
@@ -274,8 +280,12 @@ class Breaker:
     def answered(self):
         with self.lock:
             ended, self.failing, self.until = self.failing, False, 0.0
+            pending, self.pending = self.pending, {}
         if ended:
             logger.warning("The cache answers again")
+        for callback in pending:
+            callback()
+        return bool(pending)
 
     def refused(self, error):
         with self.lock:
@@ -301,8 +311,13 @@ def breaker(server):
     return found
 
 
-def _guarded(method, fallback, writes=False):
-    """``method``, answering ``fallback(*args)`` when Redis is down or refuses it."""
+def _guarded(method, fallback, writes=False, proves=True):
+    """``method``, answering ``fallback(*args)`` when Redis is down or refuses it.
+
+    A call that succeeds ends an outage (unless it may have been answered from this
+    process's memory: ``proves=False``); what waited for that is done first, and the call
+    made again after it.
+    """
 
     @functools.wraps(method)
     def guarded(self, *args, **kwargs):
@@ -317,8 +332,8 @@ def _guarded(method, fallback, writes=False):
         except REFUSALS as error:
             state.refused(error)
             return fallback(*args, **kwargs)
-        if state.failing:
-            state.answered()
+        if state.failing and proves and state.answered():
+            result = method(self, *args, **kwargs)
         if writes and state.refusing:
             state.stored()
         return result
@@ -355,13 +370,20 @@ class RedisCache(redis.RedisCache):
         key = self.make_key(key, version=version)
         return self._cache.get_watched(key, default)
 
+    def when_back(self, callback):
+        """Call ``callback()`` once Redis answers again, if it is down now: for a write
+        that other processes must see, which an outage kept from them."""
+        self._breaker.when_back(callback)
+
     def read_watched(self, key, version=None):
-        """``get()`` as ``get_watched``, with the watch's token (None: not watched)."""
-        return self._cache.read_watched(self.make_key(key, version=version))
+        """``get()`` as ``get_watched``, with the watch's token (None: not watched, or
+        Redis did not answer this process lately, so a change may have gone unheard)."""
+        value, token = self._cache.read_watched(self.make_key(key, version=version))
+        return value, None if self._breaker.failing else token
 
     get = _guarded(redis.RedisCache.get, _default)
-    get_watched = _guarded(get_watched, _default)
-    read_watched = _guarded(read_watched, lambda *args, **kwargs: (None, None))
+    get_watched = _guarded(get_watched, _default, proves=False)
+    read_watched = _guarded(read_watched, lambda *args, **kwargs: (None, None), proves=False)
     get_many = _guarded(redis.RedisCache.get_many, lambda *args, **kwargs: {})
     has_key = _guarded(redis.RedisCache.has_key, _not_done)
     set = _guarded(redis.RedisCache.set, _not_done, writes=True)

@@ -470,10 +470,12 @@ def test_redis_stopped_and_restarted_from_a_snapshot_never_brings_back_an_unpubl
     for name in PUBLIC_PAGES:
         assert not shows(client, urls[name], story), name
 
-    own_redis.start()  # loads the snapshot
-    assert wait_for(lambda: cache.get(freshness.KEY) is not None)
-    # A process that was idle through the outage has seen nothing newer than the snapshot.
+    # A process that was idle through the outage has seen nothing newer than the snapshot,
+    # and has no failed write of its own to send again.
     freshness.copies.seen = heard
+    cache._breaker.pending.clear()
+    own_redis.start()  # loads the snapshot
+    assert own_redis.client.exists(cache.make_key(freshness.KEY))
     for name in PUBLIC_PAGES:
         assert not shows(client, urls[name], story), name
     forget_this_process()
@@ -615,3 +617,30 @@ def test_three_workers_with_the_default_cache_all_show_an_edit_at_once(default_s
             assert "Tây Hồ đón Tết sớm" in html, url
             dates.add(modified)
     assert len(dates) == 1 and None not in dates and dates != before
+
+
+def test_an_edit_this_process_could_not_send_reaches_the_others_once_redis_answers(
+    client, story, editor, own_redis, django_capture_on_commit_callbacks
+):
+    import time
+
+    urls = pages_of(story)
+    for name in PUBLIC_PAGES:
+        assert shows(client, urls[name], story), name
+    heard = freshness.copies.seen
+
+    # This process alone is cut off from Redis (the others still reach it and watch).
+    cache._breaker.failed(ConnectionError("cut off"))
+    cache._breaker.until = time.monotonic() + 60
+    with django_capture_on_commit_callbacks(execute=True):
+        unpublish_in_the_admin(client, editor, story)
+    assert own_redis.client.exists(cache.make_key(freshness.KEY))  # still the old copy
+    cache._breaker.until = time.monotonic()  # Redis is asked again...
+    cache.get("any-key")  # ...and answers: this process sends what it could not
+
+    # A process that was idle meanwhile has seen nothing newer, and trusts its watch.
+    assert wait_for(lambda: cache.read_watched(freshness.KEY)[1] is not None)
+    freshness.copies.seen = heard
+    freshness.copies.epoch = cache.read_watched(freshness.KEY)[1]
+    for name in PUBLIC_PAGES:
+        assert not shows(client, urls[name], story), name
