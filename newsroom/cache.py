@@ -25,6 +25,8 @@ import time
 import redis as redis_py
 from django.core.cache.backends import redis
 from django.utils.functional import cached_property
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +172,10 @@ def watcher(url, key, options=None):
 
 class RedisCacheClient(redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
+        # A connection that Redis dropped (it restarted, say) is made again once at once,
+        # so the first command after a restart is not taken for an outage.
+        kwargs.setdefault("retry", Retry(NoBackoff(), 1))
+        kwargs.setdefault("retry_on_error", [redis_py.ConnectionError])
         super().__init__(*args, **kwargs)
         self._clients = {}
         self._lock = threading.Lock()

@@ -456,7 +456,7 @@ def wait_for(condition, seconds=5.0):
 
 
 def test_redis_stopped_and_restarted_from_a_snapshot_never_brings_back_an_unpublished_article(
-    client, story, editor, own_redis, django_capture_on_commit_callbacks
+    client, story, editor, own_redis, django_capture_on_commit_callbacks, caplog
 ):
     urls = pages_of(story)
     for name in PUBLIC_PAGES:
@@ -481,6 +481,10 @@ def test_redis_stopped_and_restarted_from_a_snapshot_never_brings_back_an_unpubl
     forget_this_process()
     for name in PUBLIC_PAGES:
         assert not shows(client, urls[name], story), name
+    assert wait_for(lambda: cache.set("any-key", 1) is not False)
+    logged = [r.getMessage() for r in caplog.records if r.name == "newsroom.cache"]
+    assert sum("does not answer" in m for m in logged) == 1
+    assert sum("answers again" in m for m in logged) == 1
 
 
 def test_a_full_redis_serves_every_page_and_lets_editors_save(
