@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
@@ -33,10 +34,11 @@ from . import freshness
 # Not readers' pages, or pages that any query string makes unique.
 UNCACHED_PREFIXES = ("/admin/", "/media/", "/static/", "/tim-kiem/")
 
-# The only query parameters that change a cacheable page: the page of a list and of a
-# sitemap. Links shared on social networks carry others (utm_*, fbclid, Zalo's zarsrc),
-# often unique per click; they share the page's one copy instead of each rendering it.
-PAGE_PARAMETERS = ("page", "p")
+# A page is kept only under the query parameters its view reads (``views.public``): the
+# page of a list or of a sitemap, as a number. Links shared on social networks carry others
+# (utm_*, fbclid, Zalo's zarsrc), often unique per click, and anyone can make up more; they
+# share the page's one copy instead of each making a new one.
+
 
 # Set by in-process callers (the static publisher) that must render afresh. Not a
 # header: keys from the network always start with HTTP_, so no client can set it.
@@ -55,7 +57,10 @@ class PublicPageCacheMiddleware:
         return without_unsure_last_modified(response)
 
     def cached_or_fresh(self, request):
-        key = self.key(request)
+        query = page_query(request)
+        if query is None:  # not a page number: the view answers 404, nothing to keep
+            return self.get_response(request)
+        key = self.key(request, query)
         response = cache.get(key)
         if response is not None:
             return self.conditional(request, response) or response
@@ -86,10 +91,8 @@ class PublicPageCacheMiddleware:
         )
 
     @staticmethod
-    def key(request):
+    def key(request, query=""):
         moment = freshness.of_request(request).timestamp()
-        # Read as the views read them: the last value of each parameter.
-        query = urlencode(sorted((k, v) for k, v in request.GET.items() if k in PAGE_PARAMETERS))
         url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
         return f"articles:page:{moment}:{hashlib.sha256(url.encode()).hexdigest()}"
 
@@ -101,6 +104,39 @@ class PublicPageCacheMiddleware:
             last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
             response=response,
         )
+
+
+def page_query(request):
+    """The query string of the page ``request`` asks for, written one way: only the
+    parameters its view reads, each a page number as the paginator reads it (``01`` and
+    ``1`` are one page, and the first page is the page without one). None when a value is
+    not a page number.
+    """
+    if not request.META.get("QUERY_STRING"):
+        return ""
+    parts = []
+    for name in parameters_read(request):
+        value = request.GET.get(name)  # the last value, as the views read it
+        if value is None:
+            continue
+        try:
+            number = int(value)
+        except ValueError:
+            return None
+        if number < 1:
+            return None
+        if number > 1:
+            parts.append((name, number))
+    return urlencode(parts)
+
+
+def parameters_read(request):
+    """The query parameters that the view of ``request``'s path reads (none if no view)."""
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return ()
+    return getattr(match.func, "query_parameters", ())
 
 
 def without_unsure_last_modified(response):

@@ -645,3 +645,6 @@ class RelatedLink(models.Model):
     def clean(self):
         if self.article_id and self.article_id == self.target_id:
             raise ValidationError({"target": _("An article cannot be related to itself.")})
+
+
+from .site_change import SiteChange  # noqa: E402,F401  (the moment of the last change)

@@ -32,13 +32,13 @@ urlpatterns = [
     ),
     path(
         "sitemap-news.xml",
-        views.public(sitemap_views.sitemap),
+        views.public(sitemap_views.sitemap, reads=("p",)),
         {"sitemaps": {"news": sitemaps.NewsSitemap}, "template_name": "sitemap_news.xml"},
         name="sitemap-news",
     ),
     path(
         "sitemap-<section>.xml",
-        views.public(sitemap_views.sitemap),
+        views.public(sitemap_views.sitemap, reads=("p",)),
         {"sitemaps": sitemaps.SITEMAPS},
         name="sitemap-section",
     ),

@@ -41,8 +41,14 @@ def site_last_modified(request, *args, **kwargs):
     return freshness.of_request(request)
 
 
-def public(view):
-    """A readers' page: GET/HEAD only, 304 when unchanged, cacheable by a CDN."""
+def public(view=None, *, reads=()):
+    """A readers' page: GET/HEAD only, 304 when unchanged, cacheable by a CDN.
+
+    ``reads`` names the query parameters the page reads (a page number each): the page
+    cache keeps a copy for each of their values, and one for any other query string.
+    """
+    if view is None:
+        return functools.partial(public, reads=reads)
     view = condition(last_modified_func=site_last_modified)(view)
 
     def wrapped(request, *args, **kwargs):
@@ -51,7 +57,9 @@ def public(view):
             patch_cache_control(response, public=True, **settings.PUBLIC_CACHE_CONTROL)
         return response
 
-    return require_safe(functools.wraps(view)(wrapped))
+    page = require_safe(functools.wraps(view)(wrapped))
+    page.query_parameters = reads
+    return page
 
 
 @public
@@ -76,7 +84,7 @@ def home(request):
     )
 
 
-@public
+@public(reads=("page",))
 def news_index(request):
     """Every visible article, newest first: "Tin tức"."""
     articles = Article.objects.published().latest_first().listing()
@@ -84,7 +92,7 @@ def news_index(request):
     return render(request, "articles/news_index.html", {"page": page})
 
 
-@public
+@public(reads=("page",))
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     articles = category.articles.published().latest_first().listing()

@@ -8,8 +8,15 @@ between threads: each command takes a connection from the server's pool.
 ``get_watched`` reads a key that every page reads and that rarely changes (the
 moment of the site's last change, ``articles/freshness.py``): each process keeps
 its value until Redis says the key changed, so a page does not wait for Redis.
+
+A Redis that is down, unreachable, still loading a snapshot, or full is not an
+error of the site: a read finds nothing, a write keeps nothing, and pages are
+rendered from the database. After a failure the server is left alone for a few
+seconds (``Breaker``), so a dead Redis costs a request nothing; the outage is
+logged when it begins and when it ends, not on every request.
 """
 
+import functools
 import logging
 import os
 import threading
@@ -18,6 +25,8 @@ import time
 import redis as redis_py
 from django.core.cache.backends import redis
 from django.utils.functional import cached_property
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +64,14 @@ class Watcher:
         self._generation = 0
         self.listening = False
         self._value = _UNKNOWN
+        self._listen_token = None
+
+    @property
+    def heard_since(self):
+        """A token of the connection on which Redis promises to tell of changes, new each
+        time it connects; None while it does not listen. A value read from Redis under one
+        token may be trusted as long as the token stays: Redis did not restart meanwhile."""
+        return self._listen_token if self.listening else None
 
     def get(self, read):
         """The kept value, or else ``read()``, kept if nothing changed meanwhile."""
@@ -120,6 +137,7 @@ class Watcher:
             connection.read_response()
             connection.send_command("SUBSCRIBE", "__redis__:invalidate")
             connection.read_response()
+            self._listen_token = object()
             self.forget(listening=True)
             pinged = False
             while True:
@@ -154,6 +172,10 @@ def watcher(url, key, options=None):
 
 class RedisCacheClient(redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
+        # A connection that Redis dropped (it restarted, say) is made again once at once,
+        # so the first command after a restart is not taken for an outage.
+        kwargs.setdefault("retry", Retry(NoBackoff(), 1))
+        kwargs.setdefault("retry_on_error", [redis_py.ConnectionError])
         super().__init__(*args, **kwargs)
         self._clients = {}
         self._lock = threading.Lock()
@@ -206,16 +228,145 @@ class RedisCacheClient(redis.RedisCacheClient):
         )
         return default if value is None else value
 
+    def read_watched(self, key):
+        """The value and the watch's token (``Watcher.heard_since``), taken before reading."""
+        found = watcher(self._servers[0], key, self._watch_options)
+        token = found.heard_since
+        return found.get(lambda: self._read_where_written(key)), token
+
     def _read_where_written(self, key):
         # The server written to tracks the key; a replica may lag behind its message.
         value = self._client_for(self._get_connection_pool(write=True)).get(key)
         return None if value is None else self._serializer.loads(value)
 
 
+# Down, unreachable or still loading a snapshot (BusyLoadingError is a ConnectionError);
+# and full (maxmemory with noeviction) or a replica, which refuse writes.
+OUTAGES = (redis_py.ConnectionError, redis_py.TimeoutError)
+REFUSALS = (redis_py.exceptions.OutOfMemoryError, redis_py.exceptions.ReadOnlyError)
+
+
+class Breaker:
+    """Whether a Redis server answers, as this process last found it.
+
+    After a failure the server is not asked again for ``PAUSE`` seconds: every cache
+    call meanwhile answers at once as a miss. A full Redis (``maxmemory`` with
+    ``noeviction``) still answers reads; only its writes are refused.
+    """
+
+    PAUSE = 5.0
+
+    def __init__(self, server):
+        self.server = server
+        self.lock = threading.Lock()
+        self.until = 0.0
+        self.failing = self.refusing = False
+        self.pending = {}  # what to do again once the server answers
+
+    def when_back(self, callback):
+        """Call ``callback()`` once the server answers again, if it does not now."""
+        if self.failing:
+            self.pending[callback] = True
+
+    def resting(self):
+        return self.until and time.monotonic() < self.until
+
+    def failed(self, error):
+        with self.lock:
+            self.until = time.monotonic() + self.PAUSE
+            began, self.failing = not self.failing, True
+        if began:
+            logger.warning(
+                "The cache does not answer (%s): pages are rendered from the database, "
+                "and it is tried again every %s s",
+                error,
+                self.PAUSE,
+            )
+
+    def answered(self):
+        with self.lock:
+            ended, self.failing, self.until = self.failing, False, 0.0
+            pending, self.pending = self.pending, {}
+        if ended:
+            logger.warning("The cache answers again")
+        for callback in pending:
+            callback()
+        return bool(pending)
+
+    def refused(self, error):
+        with self.lock:
+            began, self.refusing = not self.refusing, True
+        if began:
+            logger.warning("The cache refuses writes (%s): pages are not kept meanwhile", error)
+
+    def stored(self):
+        with self.lock:
+            ended, self.refusing = self.refusing, False
+        if ended:
+            logger.warning("The cache keeps pages again")
+
+
+_breakers = {}
+
+
+def breaker(server):
+    found = _breakers.get(server)
+    if found is None:
+        with _watchers_lock:
+            found = _breakers.setdefault(server, Breaker(server))
+    return found
+
+
+def _guarded(method, fallback, writes=False, proves=True):
+    """``method``, answering ``fallback(*args)`` when Redis is down or refuses it.
+
+    A call that succeeds ends an outage (unless it may have been answered from this
+    process's memory: ``proves=False``); what waited for that is done first, and the call
+    made again after it.
+    """
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        state = self._breaker
+        if state.until and state.resting():
+            return fallback(*args, **kwargs)
+        try:
+            result = method(self, *args, **kwargs)
+        except OUTAGES as error:
+            state.failed(error)
+            return fallback(*args, **kwargs)
+        except REFUSALS as error:
+            state.refused(error)
+            return fallback(*args, **kwargs)
+        if state.failing and proves and state.answered():
+            result = method(self, *args, **kwargs)
+        if writes and state.refusing:
+            state.stored()
+        return result
+
+    return guarded
+
+
+def _default(key, default=None, *args, **kwargs):
+    return default
+
+
+def _nothing(*args, **kwargs):
+    return None
+
+
+def _not_done(*args, **kwargs):
+    return False
+
+
 class RedisCache(redis.RedisCache):
+    """Django's Redis cache; while Redis is down or full, reads miss and writes keep
+    nothing (``set`` and ``add`` answer False), instead of failing the request."""
+
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+        self._breaker = breaker(self._servers[0])
 
     def get_watched(self, key, default=None, version=None):
         """``get()``, answered from this process's memory until Redis says the key changed.
@@ -224,3 +375,29 @@ class RedisCache(redis.RedisCache):
         """
         key = self.make_key(key, version=version)
         return self._cache.get_watched(key, default)
+
+    def when_back(self, callback):
+        """Call ``callback()`` once Redis answers again, if it is down now: for a write
+        that other processes must see, which an outage kept from them."""
+        self._breaker.when_back(callback)
+
+    def read_watched(self, key, version=None):
+        """``get()`` as ``get_watched``, with the watch's token (None: not watched, or
+        Redis did not answer this process lately, so a change may have gone unheard)."""
+        value, token = self._cache.read_watched(self.make_key(key, version=version))
+        return value, None if self._breaker.failing else token
+
+    get = _guarded(redis.RedisCache.get, _default)
+    get_watched = _guarded(get_watched, _default, proves=False)
+    read_watched = _guarded(read_watched, lambda *args, **kwargs: (None, None), proves=False)
+    get_many = _guarded(redis.RedisCache.get_many, lambda *args, **kwargs: {})
+    has_key = _guarded(redis.RedisCache.has_key, _not_done)
+    set = _guarded(redis.RedisCache.set, _not_done, writes=True)
+    add = _guarded(redis.RedisCache.add, _not_done, writes=True)
+    touch = _guarded(redis.RedisCache.touch, _not_done, writes=True)
+    set_many = _guarded(
+        redis.RedisCache.set_many, lambda data, *args, **kwargs: list(data), writes=True
+    )
+    delete = _guarded(redis.RedisCache.delete, _not_done)
+    delete_many = _guarded(redis.RedisCache.delete_many, _nothing)
+    clear = _guarded(redis.RedisCache.clear, _not_done)

@@ -1,9 +1,10 @@
-"""When the database or the cache is briefly gone, readers get a page that says so,
-not a stack trace.
+"""When the database is briefly gone, readers get a page that says so, not a stack trace.
 
-Django reconnects on the next request by itself (``CONN_HEALTH_CHECKS``, and the
-Redis client's pool), so the site recovers as soon as the service answers again. This is the site's
-``handler500``: Django calls it while the failure is still being handled, from
+Django reconnects on the next request by itself (``CONN_HEALTH_CHECKS``), so the site
+recovers as soon as the database answers again. The cache's outages never come this far:
+the Redis cache answers a miss meanwhile and pages are rendered from the database
+(``newsroom/cache.py``); a Redis error from anywhere else is still answered here. This is
+the site's ``handler500``: Django calls it while the failure is still being handled, from
 whichever layer it came (a view, a middleware, a template).
 """
 

@@ -92,6 +92,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "newsroom.cache.RedisCache"
+    # A Redis that is down or unreachable costs a request little, and is then left alone
+    # for a few seconds (newsroom/cache.py): pages are rendered from the database meanwhile.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=env.float("CACHE_CONNECT_TIMEOUT", default=0.5),
+        socket_timeout=env.float("CACHE_TIMEOUT", default=1.0),
+    )
+# Whether every process of the site sees the same cache. One kept in each process's memory
+# (the default, locmemcache://) is not: the moment of the last change is then read from the
+# database on every request, so no worker serves a page older than another's edit
+# (articles/freshness.py), and `check --deploy` says so.
+CACHE_SHARED_BY_PROCESSES = CACHES["default"]["BACKEND"] not in (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -27,3 +27,7 @@ SECURE_SSL_REDIRECT = False
 
 # The browser tests look at uploaded photos through the live server.
 SERVE_MEDIA = True
+
+# The suite is one process, whose in-memory cache is then the whole site's cache; the
+# tests of several processes start servers with the site's own settings.
+CACHE_SHARED_BY_PROCESSES = True

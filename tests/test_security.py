@@ -41,6 +41,8 @@ def test_check_deploy_reports_nothing_with_production_settings():
         DEBUG="false",
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="news.example.vn",
+        # A cache shared by the server's workers; the check does not connect to it.
+        CACHE_URL="redis://cache.internal:6379/0",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -203,7 +205,9 @@ def test_readers_get_a_503_page_while_the_database_is_down_and_the_site_recovers
     assert seed.title in recovered.content.decode()
 
 
-def test_readers_get_a_503_page_while_the_redis_cache_is_down(reader, seed, settings):
+def test_readers_get_the_page_from_the_database_while_the_redis_cache_is_down(
+    reader, seed, settings
+):
     pytest.importorskip("redis", reason="not installed: redis (the production extra)")
     # Nothing listens on port 1: the cache is down.
     settings.CACHES = {
@@ -213,8 +217,8 @@ def test_readers_get_a_503_page_while_the_redis_cache_is_down(reader, seed, sett
         }
     }
     response = reader.get(seed.get_absolute_url())
-    assert response.status_code == 503
-    assert "Trang đang bận" in response.content.decode()
+    assert response.status_code == 200
+    assert seed.title in response.content.decode()
 
 
 def test_a_bug_in_a_query_is_not_mistaken_for_an_outage(client, seed):
