@@ -205,7 +205,22 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# The address a failure counts against is the client's (django-ipware, as django-axes
+# documents for reverse proxies). Behind AXES_PROXY_COUNT proxies that each append the
+# address they received from to X-Forwarded-For, the client is the address the outermost
+# one appended: that many from the right. Entries left of it are the client's own, maybe
+# forged, and are ignored; with no proxy the header is not read at all.
+axes_proxies = env.int("AXES_PROXY_COUNT", default=0)
+if axes_proxies:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    # ipware counts the proxies named in the header: all but the one closest to the site.
+    AXES_IPWARE_PROXY_COUNT = axes_proxies - 1
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    # A longer header than that (entries the client added) is read from the right, not refused.
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
 
 # Static publication (articles/publishing.py): off unless a folder or STATIC_PUBLISH is given.
 STATIC_PUBLISH_ROOT = env("STATIC_PUBLISH_ROOT", default="")
