@@ -77,17 +77,39 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # Check a kept connection before use, so the site recovers by itself after an outage.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# How long a request waits for the database (seconds, 0 for no bound), so that a hung or
+# locked database gives readers the 503 page (newsroom/resilience.py) well before gunicorn
+# kills the worker (WEB_TIMEOUT). The statement and lock bounds hold in the web process only:
+# newsroom/wsgi.py and asgi.py set DATABASE_TIMEOUTS, and management commands (migrate,
+# loaddata, make_synthetic_news, publish_static) run as long as their work takes.
+DATABASE_TIMEOUTS = env.bool("DATABASE_TIMEOUTS", default=False)
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=10)
+DATABASE_LOCK_TIMEOUT = env.float("DATABASE_LOCK_TIMEOUT", default=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    if DATABASE_CONNECT_TIMEOUT:
+        db_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    if DATABASE_TIMEOUTS:
+        # Sent with the connection's start-up, so they cost no round trip.
+        db_options.setdefault(
+            "options",
+            f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000:.0f}"
+            f" -c lock_timeout={DATABASE_LOCK_TIMEOUT * 1000:.0f}",
+        )
     # A health check with no round trip, and the page's statements planned once per
     # connection (newsroom/postgresql). Behind a PgBouncer older than 1.21 in transaction
     # mode, which cannot keep prepared statements, set PREPARED_STATEMENTS=false.
     DATABASES["default"]["ENGINE"] = "newsroom.postgresql"
     if env.bool("PREPARED_STATEMENTS", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+        db_options.setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Readers never wait for a writer (WAL), and a writer waits its turn instead of failing.
+    # Readers never wait for a writer (WAL), and a writer waits its turn instead of failing;
+    # in the web process, for DATABASE_LOCK_TIMEOUT at most.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        init_command="PRAGMA journal_mode=WAL;", transaction_mode="IMMEDIATE", timeout=20
+        init_command="PRAGMA journal_mode=WAL;",
+        transaction_mode="IMMEDIATE",
+        timeout=DATABASE_LOCK_TIMEOUT if DATABASE_TIMEOUTS and DATABASE_LOCK_TIMEOUT else 20,
     )
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":

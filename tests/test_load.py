@@ -11,8 +11,6 @@ import os
 import random
 import re
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -23,43 +21,18 @@ import pytest
 from articles.text import slugify
 
 from .admin_forms import form_data
-from .live import ROOT, Browser, log_in, start_servers
+from .live import EDITOR, PASSWORD, Browser, log_in, new_site, start_servers
 
 READERS = 50
 SECONDS = float(os.environ.get("LOAD_TEST_SECONDS", "60"))
 EDIT_EVERY = 2.0
-EDITOR, PASSWORD = "tongbientap", "mật-khẩu-dài-2025"
 STORY = "/tin-tuc/quan-tay-ho-chu-dong-vuot-kho-hoan-thanh-xuat-sac-cac-phong-trao-thi-dua-1.html"
 
 
 @pytest.fixture
 def site(tmp_path):
     """A fresh site: migrated SQLite file, the seed story, an editor, static files."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-        "DEBUG": "false",
-        "HTTPS": "false",  # plain HTTP on loopback
-        "SECRET_KEY": "load-test-only-key",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        # One server process, so its in-memory cache is the whole site's cache.
-        "CACHE_URL": "locmemcache://",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "DJANGO_SUPERUSER_USERNAME": EDITOR,
-        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
-        "DJANGO_SUPERUSER_EMAIL": "tongbientap@example.vn",
-    }
-    for command in (
-        ["migrate", "--noinput"],
-        ["loaddata", "tay_ho"],
-        ["createsuperuser", "--noinput"],
-        ["collectstatic", "--noinput"],
-    ):
-        subprocess.run(
-            [sys.executable, "manage.py", *command, "-v0"], cwd=ROOT, env=env, check=True
-        )
+    env = new_site(tmp_path)
     # Four threads, not sixteen: with sixteen, the editor's admin requests (many short
     # queries, each giving up the GIL) waited behind every reader thread after each query,
     # and made 2 edits a minute; with four, 20, at the same readers' throughput.
