@@ -244,6 +244,46 @@ else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
     AXES_IPWARE_PROXY_COUNT = None
 
+# Logging ---------------------------------------------------------------------
+# Every 500's traceback (django.request) and every warning of the site's own loggers (the
+# cache's outages, static publication) go to standard error, which gunicorn and the platform
+# keep. Django's own 4xx warnings stay out: the access log has every request.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name} [{process}] {message}", "style": "{"},
+    },
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": env("LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        "django": {
+            "handlers": ["stderr"],
+            "level": "INFO" if DEBUG else "ERROR",
+            "propagate": False,
+        },
+    },
+}
+
+# Errors to Sentry too when SENTRY_DSN is given (pip install ".[sentry]").
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+        from sentry_sdk.integrations.django import DjangoIntegration
+    except ImportError as missing:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            'SENTRY_DSN is set but sentry-sdk is not installed: pip install ".[sentry]"'
+        ) from missing
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        integrations=[DjangoIntegration()],
+        send_default_pii=False,
+    )
+
 # Static publication (articles/publishing.py): off unless a folder or STATIC_PUBLISH is given.
 STATIC_PUBLISH_ROOT = env("STATIC_PUBLISH_ROOT", default="")
 STATIC_PUBLISH = env.bool("STATIC_PUBLISH", default=bool(STATIC_PUBLISH_ROOT))
