@@ -7,6 +7,7 @@ PostgreSQL and Redis (`.ci/run` runs the suite on them).
 import contextlib
 import http.cookiejar
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -151,6 +152,43 @@ def wait_until_up(process, base, errors, seconds=30):
         except OSError:
             time.sleep(0.2)
     raise TimeoutError(f"{base} did not start")
+
+
+@contextlib.contextmanager
+def redis_of_its_own(tmp_path):
+    """A redis-server of the test's own on a free port, never the shared one; yields its URL
+    and a function that stops it. Skips where redis-server or the redis package is missing."""
+    if not shutil.which("redis-server"):
+        pytest.skip("not installed: redis-server")
+    pytest.importorskip("redis", reason="not installed: redis (the production extra)")
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+        + ["--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def stop():
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
+
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0", stop
+    finally:
+        stop()
 
 
 class Browser:
