@@ -35,7 +35,8 @@ from .live import (
     running_servers,
 )
 
-pytestmark = pytest.mark.load
+# The site uses the test database only when the suite runs on PostgreSQL.
+pytestmark = [pytest.mark.load, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
 READERS = 50
 SECONDS = float(os.environ.get("LOAD_TEST_SECONDS", "60"))
@@ -50,7 +51,6 @@ def site_env(request, tmp_path):
     a fresh site of its own on a SQLite file, with the in-process cache."""
     if connection.vendor != "postgresql":
         return new_site(tmp_path)
-    request.getfixturevalue("transactional_db")
     call_command("loaddata", "tay_ho", verbosity=0)
     request.getfixturevalue("editor_account")
     return request.getfixturevalue("server_env")
