@@ -257,11 +257,8 @@ LOGGING = {
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": env("LOG_LEVEL", default="WARNING")},
     "loggers": {
-        "django": {
-            "handlers": ["stderr"],
-            "level": "INFO" if DEBUG else "ERROR",
-            "propagate": False,
-        },
+        # Instead of Django's own handlers (mail to ADMINS, the console with DEBUG only).
+        "django": {"handlers": [], "level": "INFO" if DEBUG else "ERROR", "propagate": True},
     },
 }
 
