@@ -25,7 +25,8 @@ except ImportError:  # the embedded default has no Redis
 
 RETRY_AFTER_SECONDS = 30
 
-# What an unreachable, restarting or busy database says, as opposed to a bad query.
+# What an unreachable, restarting or busy database says, as opposed to a bad query; a
+# statement or lock wait cut short by its timeout (settings, DATABASE_TIMEOUTS) is busy too.
 OUTAGE_SIGNS = (
     "connect",
     "server closed",
@@ -33,6 +34,8 @@ OUTAGE_SIGNS = (
     "shutting down",
     "locked",
     "unable to open",
+    "statement timeout",
+    "lock timeout",
 )
 
 

@@ -77,17 +77,39 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # Check a kept connection before use, so the site recovers by itself after an outage.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# How long a request waits for the database (seconds, 0 for no bound), so that a hung or
+# locked database gives readers the 503 page (newsroom/resilience.py) well before gunicorn
+# kills the worker (WEB_TIMEOUT). The statement and lock bounds hold in the web process only:
+# newsroom/wsgi.py and asgi.py set DATABASE_TIMEOUTS, and management commands (migrate,
+# loaddata, make_synthetic_news, publish_static) run as long as their work takes.
+DATABASE_TIMEOUTS = env.bool("DATABASE_TIMEOUTS", default=False)
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=10)
+DATABASE_LOCK_TIMEOUT = env.float("DATABASE_LOCK_TIMEOUT", default=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    if DATABASE_CONNECT_TIMEOUT:
+        db_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    if DATABASE_TIMEOUTS:
+        # Sent with the connection's start-up, so they cost no round trip.
+        db_options.setdefault(
+            "options",
+            f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000:.0f}"
+            f" -c lock_timeout={DATABASE_LOCK_TIMEOUT * 1000:.0f}",
+        )
     # A health check with no round trip, and the page's statements planned once per
     # connection (newsroom/postgresql). Behind a PgBouncer older than 1.21 in transaction
     # mode, which cannot keep prepared statements, set PREPARED_STATEMENTS=false.
     DATABASES["default"]["ENGINE"] = "newsroom.postgresql"
     if env.bool("PREPARED_STATEMENTS", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+        db_options.setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Readers never wait for a writer (WAL), and a writer waits its turn instead of failing.
+    # Readers never wait for a writer (WAL), and a writer waits its turn instead of failing;
+    # in the web process, for DATABASE_LOCK_TIMEOUT at most.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        init_command="PRAGMA journal_mode=WAL;", transaction_mode="IMMEDIATE", timeout=20
+        init_command="PRAGMA journal_mode=WAL;",
+        transaction_mode="IMMEDIATE",
+        timeout=DATABASE_LOCK_TIMEOUT if DATABASE_TIMEOUTS and DATABASE_LOCK_TIMEOUT else 20,
     )
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
@@ -219,7 +241,59 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# The address a failure counts against is the client's (django-ipware, as django-axes
+# documents for reverse proxies). Behind AXES_PROXY_COUNT proxies that each append the
+# address they received from to X-Forwarded-For, the client is the address the outermost
+# one appended: that many from the right. Entries left of it are the client's own, maybe
+# forged, and are ignored; with no proxy the header is not read at all.
+axes_proxies = env.int("AXES_PROXY_COUNT", default=0)
+if axes_proxies:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    # ipware counts the proxies named in the header: all but the one closest to the site.
+    AXES_IPWARE_PROXY_COUNT = axes_proxies - 1
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    # A longer header than that (entries the client added) is read from the right, not refused.
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
+
+# Logging ---------------------------------------------------------------------
+# Every 500's traceback (django.request) and every warning of the site's own loggers (the
+# cache's outages, static publication) go to standard error, which gunicorn and the platform
+# keep. Django's own 4xx warnings stay out: the access log has every request.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name} [{process}] {message}", "style": "{"},
+    },
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": env("LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        # Instead of Django's own handlers (mail to ADMINS, the console with DEBUG only).
+        "django": {"handlers": [], "level": "INFO" if DEBUG else "ERROR", "propagate": True},
+    },
+}
+
+# Errors to Sentry too when SENTRY_DSN is given (pip install ".[sentry]").
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+        from sentry_sdk.integrations.django import DjangoIntegration
+    except ImportError as missing:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            'SENTRY_DSN is set but sentry-sdk is not installed: pip install ".[sentry]"'
+        ) from missing
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        integrations=[DjangoIntegration()],
+        send_default_pii=False,
+    )
 
 # Static publication (articles/publishing.py): off unless a folder or STATIC_PUBLISH is given.
 STATIC_PUBLISH_ROOT = env("STATIC_PUBLISH_ROOT", default="")

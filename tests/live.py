@@ -4,11 +4,14 @@ Used where the test database and the cache can be shared between processes:
 PostgreSQL and Redis (`.ci/run` runs the suite on them).
 """
 
+import contextlib
 import http.cookiejar
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -23,7 +26,7 @@ from django.db import connection
 from .admin_forms import form_data
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "mật-khẩu-dài-2025"
+EDITOR, PASSWORD = "tongbientap", "mật-khẩu-dài-2025"
 
 needs_shared_services = pytest.mark.skipif(
     connection.vendor != "postgresql"
@@ -59,7 +62,7 @@ def server_env(tmp_path):
         "SECRET_KEY": "two-servers-test-key",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CACHE_URL": os.environ["CACHE_URL"],
+        "CACHE_URL": os.environ.get("CACHE_URL", "locmemcache://"),
         "MEDIA_ROOT": str(tmp_path / "media"),
         "STATIC_ROOT": str(tmp_path / "static"),
     }
@@ -72,41 +75,120 @@ def server_env(tmp_path):
     return env
 
 
-def start_servers(env, count, workers=1, threads=1):
-    """Start ``count`` gunicorn processes; yields their base URLs, stops them after."""
+def new_site(tmp_path, **settings):
+    """A site as a new user would run it: production settings (DEBUG off) on a fresh SQLite
+    file, migrated, with the seed story, an editor and static files; returns its environment.
+    ``settings`` are further environment variables."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DEBUG": "false",
+        "HTTPS": "false",  # plain HTTP on loopback
+        "SECRET_KEY": "live-test-only-key",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        # One server process, so its in-memory cache is the whole site's cache.
+        "CACHE_URL": "locmemcache://",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "DJANGO_SUPERUSER_USERNAME": EDITOR,
+        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+        "DJANGO_SUPERUSER_EMAIL": "tongbientap@example.vn",
+        **settings,
+    }
+    for command in (
+        ["migrate", "--noinput"],
+        ["loaddata", "tay_ho"],
+        ["createsuperuser", "--noinput"],
+        ["collectstatic", "--noinput"],
+    ):
+        subprocess.run(
+            [sys.executable, "manage.py", *command, "-v0"], cwd=ROOT, env=env, check=True
+        )
+    return env
+
+
+def start_servers(env, count, workers=1, threads=1, log=None):
+    """Start ``count`` gunicorn processes; yields their base URLs, stops them after.
+
+    Their standard error goes to ``log`` (a path) if given, else to a temporary file: a
+    pipe that nobody reads would fill up and stop the servers."""
     started = []
     for _ in range(count):
         port = free_port()
+        errors = open(log, "a+b") if log else tempfile.TemporaryFile()  # noqa: SIM115
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "-b", f"127.0.0.1:{port}"]
             + ["-w", str(workers), "--threads", str(threads), "--timeout", "60"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=errors,
         )
-        started.append((process, f"http://127.0.0.1:{port}"))
+        started.append((process, f"http://127.0.0.1:{port}", errors))
     try:
-        for process, base in started:
-            wait_until_up(process, base)
-        yield [base for _, base in started]
+        for process, base, errors in started:
+            wait_until_up(process, base, errors)
+        yield [base for _, base, _ in started]
     finally:
-        for process, _ in started:
+        for process, _, errors in started:
             process.terminate()
             process.wait(timeout=10)
+            errors.close()
 
 
-def wait_until_up(process, base, seconds=30):
+running_servers = contextlib.contextmanager(start_servers)
+
+
+def wait_until_up(process, base, errors, seconds=30):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode())
+            errors.seek(0)
+            raise RuntimeError(errors.read().decode())
         try:
             urllib.request.urlopen(f"{base}/robots.txt", timeout=1)
             return
         except OSError:
             time.sleep(0.2)
     raise TimeoutError(f"{base} did not start")
+
+
+@contextlib.contextmanager
+def redis_of_its_own(tmp_path):
+    """A redis-server of the test's own on a free port, never the shared one; yields its URL
+    and a function that stops it. Skips where redis-server or the redis package is missing."""
+    if not shutil.which("redis-server"):
+        pytest.skip("not installed: redis-server")
+    pytest.importorskip("redis", reason="not installed: redis (the production extra)")
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+        + ["--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def stop():
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
+
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0", stop
+    finally:
+        stop()
 
 
 class Browser:

@@ -2,6 +2,7 @@
 
 import os
 import re
+import runpy
 import subprocess
 import sys
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
+from django.test import Client
 from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,6 +171,77 @@ def test_a_correct_password_before_the_limit_resets_the_count(client, db, settin
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         attempt(client, "bientap", "sai")
     assert attempt(client, "bientap", "mật-khẩu-đúng-2025").status_code == 302
+
+
+def settings_from_environment(**env):
+    """The settings module's values when it is read with ``env`` added to the environment."""
+    with mock.patch.dict(os.environ, env):
+        return runpy.run_path(str(ROOT / "newsroom" / "settings.py"))
+
+
+@pytest.fixture
+def throttle_behind(settings):
+    """Apply the login throttle's settings for a given number of proxies in front."""
+
+    def apply(proxies):
+        values = settings_from_environment(AXES_PROXY_COUNT=str(proxies))
+        for name, value in values.items():
+            if name.startswith(("AXES_", "IPWARE_")):
+                setattr(settings, name, value)
+
+    return apply
+
+
+def attempt_through_proxy(client, password, forwarded_for):
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "bientap", "password": password},
+        REMOTE_ADDR="10.0.0.2",  # the proxy
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_a_proxy_each_client_is_locked_out_on_its_own(db, settings, throttle_behind):
+    throttle_behind(1)
+    User.objects.create_user("bientap", password="mật-khẩu-đúng-2025", is_staff=True)
+    client_a, client_b = "203.0.113.7", "198.51.100.4"
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt_through_proxy(Client(), "sai", client_a)
+    locked = attempt_through_proxy(Client(), "mật-khẩu-đúng-2025", client_a)
+    assert locked.status_code == 429
+    assert "Đăng nhập sai quá nhiều lần" in locked.content.decode()
+
+    other = Client()
+    assert attempt_through_proxy(other, "mật-khẩu-đúng-2025", client_b).status_code == 302
+    assert other.session["_auth_user_id"] == str(User.objects.get(username="bientap").pk)
+
+
+def test_behind_a_proxy_what_the_client_writes_into_x_forwarded_for_is_ignored(
+    db, settings, throttle_behind
+):
+    throttle_behind(1)
+    User.objects.create_user("bientap", password="mật-khẩu-đúng-2025", is_staff=True)
+    # The proxy appends the address it saw; the entries before it are the client's own.
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        attempt_through_proxy(Client(), "sai", f"192.0.2.{n}, 203.0.113.7")
+    assert attempt_through_proxy(Client(), "mật-khẩu-đúng-2025", "203.0.113.7").status_code == 429
+    assert attempt_through_proxy(Client(), "mật-khẩu-đúng-2025", "198.51.100.4").status_code == 302
+
+
+def test_without_a_proxy_a_forged_x_forwarded_for_is_ignored(db, settings, throttle_behind):
+    throttle_behind(0)
+    User.objects.create_user("bientap", password="mật-khẩu-đúng-2025", is_staff=True)
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        attempt_through_proxy(Client(), "sai", f"192.0.2.{n}")
+    # Every failure counted against the address the connection came from.
+    assert attempt_through_proxy(Client(), "mật-khẩu-đúng-2025", "198.51.100.4").status_code == 429
+    elsewhere = Client().post(
+        "/admin/login/?next=/admin/",
+        {"username": "bientap", "password": "mật-khẩu-đúng-2025"},
+        REMOTE_ADDR="10.0.0.3",
+        HTTP_X_FORWARDED_FOR="192.0.2.0",
+    )
+    assert elsewhere.status_code == 302
 
 
 @pytest.mark.parametrize("password", ["12345678", "password", "bientap2025", "ngan"])
