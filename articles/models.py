@@ -3,6 +3,7 @@
 import functools
 import uuid
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +33,37 @@ def validate_section_slug(value):
     if value in RESERVED_SLUGS:
         raise ValidationError(
             _("“%(slug)s” is reserved for another page of the site."), params={"slug": value}
+        )
+
+
+PUBLICATION_YEARS = range(1912, 2100)
+"""The years, in the site's time (Hanoi), that a publication time may fall in.
+
+From 1912 Hanoi's clock is a whole number of minutes ahead of UTC (before, 7:06:30,
+which HTML's ``<time>``, RSS and sitemaps cannot write), and no time turns into a
+year before 1 once stored in UTC. To 2099: any schedule fits, every year after one
+still holds a date (the admin's date hierarchy counts on it), and no year has more
+than four digits.
+"""
+
+
+def validate_publication_time(value):
+    """Refuse a publication time outside ``PUBLICATION_YEARS``, with the range in the message."""
+    if value is None:
+        return
+    zone = timezone.get_default_timezone()
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=zone)
+    first = datetime(PUBLICATION_YEARS.start, 1, 1, tzinfo=zone)
+    after = datetime(PUBLICATION_YEARS.stop, 1, 1, tzinfo=zone)
+    if not first <= value < after:
+        raise ValidationError(
+            _("The publication time must be from %(first)s to %(last)s (Hanoi time)."),
+            code="out_of_range",
+            params={
+                "first": date_format(first, "SHORT_DATETIME_FORMAT"),
+                "last": date_format(after - timedelta(minutes=1), "SHORT_DATETIME_FORMAT"),
+            },
         )
 
 
@@ -289,6 +322,22 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs=self.address())
+
+    def clean_fields(self, exclude=None):
+        # Here rather than in clean(): a field the form leaves out (a reporter's
+        # publication time) is in ``exclude``, and an error on it would have no place.
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "published_at" not in (exclude or ()) and "published_at" not in errors:
+            try:
+                validate_publication_time(self.published_at)
+            except ValidationError as error:
+                errors["published_at"] = error.error_list
+        if errors:
+            raise ValidationError(errors)
 
     def address(self):
         """What the article's URL is made of: its section's slug, its own slug and its id."""
