@@ -256,6 +256,14 @@ class ArticleAdmin(VersionAdmin):
             obj.version = form.stored_version
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+        if taken := getattr(obj, "slug_taken", None):
+            message = _(
+                "The slug “%(taken)s” was taken by another article meanwhile: "
+                "this one was saved with “%(slug)s”."
+            )
+            self.message_user(
+                request, message % {"taken": taken, "slug": obj.slug}, messages.WARNING
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

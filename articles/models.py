@@ -8,7 +8,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, router, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -82,6 +82,34 @@ def unique_slug(model, title, *, exclude_pk=None, max_length=200):
     return slug
 
 
+SLUG_TRIES = 20
+
+
+def save_with_free_slug(instance, save, *, max_length, using=None):
+    """Run ``save`` (the model's own); if another row took the slug meanwhile, run it
+    again with the next free suffix (``-2``, ``-3``...).
+
+    A form checks the slug is free before saving, but two adds at once both pass that
+    check and only one INSERT can win. Each try runs in a savepoint, so a refused one
+    leaves the surrounding transaction (the admin's) usable. ``slug_taken`` is the slug
+    that was asked for where this save had to use another one, else None.
+    """
+    model = type(instance)
+    using = using or router.db_for_write(model, instance=instance)
+    instance.slug_taken = None
+    for _try in range(SLUG_TRIES):
+        try:
+            with transaction.atomic(using=using):
+                return save()
+        except IntegrityError:
+            others = model._default_manager.using(using).exclude(pk=instance.pk)
+            if not others.filter(slug=instance.slug).exists():
+                raise  # another constraint refused the row, not the slug
+            asked = instance.slug_taken = instance.slug_taken or instance.slug
+            instance.slug = unique_slug(model, asked, exclude_pk=instance.pk, max_length=max_length)
+    raise IntegrityError(f"No free slug for {instance!r} after {SLUG_TRIES} tries.")
+
+
 class SlugKeyManager(models.Manager):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -127,7 +155,12 @@ class Category(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Category, self.name, exclude_pk=self.pk, max_length=100)
-        super().save(*args, **kwargs)
+        save_with_free_slug(
+            self,
+            lambda: super(Category, self).save(*args, **kwargs),
+            max_length=100,
+            using=kwargs.get("using"),
+        )
 
     def get_absolute_url(self):
         return reverse("articles:category", args=[self.slug])
@@ -318,7 +351,12 @@ class Article(models.Model):
             # Readers see minutes; HTML's datetime attribute allows no microseconds.
             self.published_at = self.published_at.replace(microsecond=0)
         self.search_text = self.fold_search_text()
-        super().save(*args, **kwargs)
+        save_with_free_slug(
+            self,
+            lambda: super(Article, self).save(*args, **kwargs),
+            max_length=200,
+            using=kwargs.get("using"),
+        )
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs=self.address())
