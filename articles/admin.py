@@ -1,11 +1,13 @@
 """The editors' desk: writing, illustrating, linking and publishing in the admin."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -106,14 +108,19 @@ class RelatedLinkInline(admin.TabularInline):
 
 
 def _period(moment, kind):
-    """The naive start of the year, month or day holding ``moment``, and of the next one."""
-    if kind == "year":
-        return datetime(moment.year, 1, 1), datetime(moment.year + 1, 1, 1)
-    if kind == "month":
-        start = datetime(moment.year, moment.month, 1)
-        return start, (start + timedelta(days=32)).replace(day=1)
-    start = datetime(moment.year, moment.month, moment.day)
-    return start, start + timedelta(days=1)
+    """The naive start of the year, month or day holding ``moment``, and of the next one
+    (or the last moment a datetime holds, for the last period it holds)."""
+    start = datetime(
+        moment.year, 1 if kind == "year" else moment.month, moment.day if kind == "day" else 1
+    )
+    try:
+        if kind == "year":
+            return start, start.replace(year=start.year + 1)
+        if kind == "month":
+            return start, (start + timedelta(days=32)).replace(day=1)
+        return start, start + timedelta(days=1)
+    except (OverflowError, ValueError):
+        return start, datetime.max
 
 
 class ListQuerySet(ArticleQuerySet):
@@ -140,6 +147,49 @@ class ListQuerySet(ArticleQuerySet):
             later = self.filter(**{f"{field_name}__gte": end})
             first = later.aggregate(first=Min(field_name))["first"]
         return found if order == "ASC" else found[::-1]
+
+
+def _aware(naive):
+    """``naive`` in the site's time, or else the first or last moment UTC holds, where
+    the site's time is out of its range (the first hours of year 1)."""
+    moment = timezone.make_aware(naive)
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if naive.year == 1 else datetime.max).replace(tzinfo=UTC)
+    return moment
+
+
+class ListChangeList(ChangeList):
+    """The admin list, which answers every date typed in its URL without an error page.
+
+    The date hierarchy's period is that of ``_period``, up to the last day a date holds;
+    a date the database cannot be asked about is refused as Django refuses any bad
+    filter: back to the whole list.
+    """
+
+    def get_filters_params(self, params=None):
+        lookups = super().get_filters_params(params)
+        field = self.date_hierarchy
+        year = lookups.pop(f"{field}__year", None) if field else None
+        if year is None:
+            return lookups
+        month = lookups.pop(f"{field}__month", None)
+        day = lookups.pop(f"{field}__day", None)
+        try:
+            moment = datetime(
+                int(year[-1]), int(month[-1]) if month else 1, int(day[-1]) if day else 1
+            )
+        except ValueError as error:
+            raise IncorrectLookupParameters(error) from error
+        start, end = _period(moment, "day" if day else "month" if month else "year")
+        return {**lookups, f"{field}__gte": [_aware(start)], f"{field}__lt": [_aware(end)]}
+
+    def get_results(self, request):
+        try:
+            super().get_results(request)
+        except OverflowError as error:  # a time UTC cannot hold, as SQLite is asked in UTC
+            raise IncorrectLookupParameters(error) from error
 
 
 @admin.register(Article)
@@ -206,6 +256,14 @@ class ArticleAdmin(VersionAdmin):
             obj.version = form.stored_version
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+        if taken := getattr(obj, "slug_taken", None):
+            message = _(
+                "The slug “%(taken)s” was taken by another article meanwhile: "
+                "this one was saved with “%(slug)s”."
+            )
+            self.message_user(
+                request, message % {"taken": taken, "slug": obj.slug}, messages.WARNING
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -217,6 +275,9 @@ class ArticleAdmin(VersionAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         return ListQuerySet(self.model, query=queryset.query, using=queryset.db)
+
+    def get_changelist(self, request, **kwargs):
+        return ListChangeList
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():

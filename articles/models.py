@@ -3,13 +3,15 @@
 import functools
 import uuid
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, router, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +36,37 @@ def validate_section_slug(value):
         )
 
 
+PUBLICATION_YEARS = range(1912, 2100)
+"""The years, in the site's time (Hanoi), that a publication time may fall in.
+
+From 1912 Hanoi's clock is a whole number of minutes ahead of UTC (before, 7:06:30,
+which HTML's ``<time>``, RSS and sitemaps cannot write), and no time turns into a
+year before 1 once stored in UTC. To 2099: any schedule fits, every year after one
+still holds a date (the admin's date hierarchy counts on it), and no year has more
+than four digits.
+"""
+
+
+def validate_publication_time(value):
+    """Refuse a publication time outside ``PUBLICATION_YEARS``, with the range in the message."""
+    if value is None:
+        return
+    zone = timezone.get_default_timezone()
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=zone)
+    first = datetime(PUBLICATION_YEARS.start, 1, 1, tzinfo=zone)
+    after = datetime(PUBLICATION_YEARS.stop, 1, 1, tzinfo=zone)
+    if not first <= value < after:
+        raise ValidationError(
+            _("The publication time must be from %(first)s to %(last)s (Hanoi time)."),
+            code="out_of_range",
+            params={
+                "first": date_format(first, "SHORT_DATETIME_FORMAT"),
+                "last": date_format(after - timedelta(minutes=1), "SHORT_DATETIME_FORMAT"),
+            },
+        )
+
+
 def unique_slug(model, title, *, exclude_pk=None, max_length=200):
     """The Vietnamese slug of ``title``, suffixed ``-2``, ``-3``... until unused."""
     base = text.slugify(title, max_length=max_length - 8) or "bai-viet"
@@ -47,6 +80,34 @@ def unique_slug(model, title, *, exclude_pk=None, max_length=200):
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+SLUG_TRIES = 20
+
+
+def save_with_free_slug(instance, save, *, max_length, using=None):
+    """Run ``save`` (the model's own); if another row took the slug meanwhile, run it
+    again with the next free suffix (``-2``, ``-3``...).
+
+    A form checks the slug is free before saving, but two adds at once both pass that
+    check and only one INSERT can win. Each try runs in a savepoint, so a refused one
+    leaves the surrounding transaction (the admin's) usable. ``slug_taken`` is the slug
+    that was asked for where this save had to use another one, else None.
+    """
+    model = type(instance)
+    using = using or router.db_for_write(model, instance=instance)
+    instance.slug_taken = None
+    for _try in range(SLUG_TRIES):
+        try:
+            with transaction.atomic(using=using):
+                return save()
+        except IntegrityError:
+            others = model._default_manager.using(using).exclude(pk=instance.pk)
+            if not others.filter(slug=instance.slug).exists():
+                raise  # another constraint refused the row, not the slug
+            asked = instance.slug_taken = instance.slug_taken or instance.slug
+            instance.slug = unique_slug(model, asked, exclude_pk=instance.pk, max_length=max_length)
+    raise IntegrityError(f"No free slug for {instance!r} after {SLUG_TRIES} tries.")
 
 
 class SlugKeyManager(models.Manager):
@@ -94,7 +155,12 @@ class Category(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Category, self.name, exclude_pk=self.pk, max_length=100)
-        super().save(*args, **kwargs)
+        save_with_free_slug(
+            self,
+            lambda: super(Category, self).save(*args, **kwargs),
+            max_length=100,
+            using=kwargs.get("using"),
+        )
 
     def get_absolute_url(self):
         return reverse("articles:category", args=[self.slug])
@@ -285,10 +351,31 @@ class Article(models.Model):
             # Readers see minutes; HTML's datetime attribute allows no microseconds.
             self.published_at = self.published_at.replace(microsecond=0)
         self.search_text = self.fold_search_text()
-        super().save(*args, **kwargs)
+        save_with_free_slug(
+            self,
+            lambda: super(Article, self).save(*args, **kwargs),
+            max_length=200,
+            using=kwargs.get("using"),
+        )
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs=self.address())
+
+    def clean_fields(self, exclude=None):
+        # Here rather than in clean(): a field the form leaves out (a reporter's
+        # publication time) is in ``exclude``, and an error on it would have no place.
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "published_at" not in (exclude or ()) and "published_at" not in errors:
+            try:
+                validate_publication_time(self.published_at)
+            except ValidationError as error:
+                errors["published_at"] = error.error_list
+        if errors:
+            raise ValidationError(errors)
 
     def address(self):
         """What the article's URL is made of: its section's slug, its own slug and its id."""

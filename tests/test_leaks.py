@@ -11,19 +11,22 @@ from articles.models import Article
 from .crawl import crawl, entry_points
 from .factories import make_article, make_category, png_upload
 
-# Words no published page contains, so that finding one anywhere is a leak.
+# Words no published page contains, so that finding one anywhere is a leak. Times are
+# counted from when the article is made: the suite may have run for minutes by then.
 HIDDEN_KINDS = {
     "draft": {"status": Article.Status.DRAFT},
-    "dated-draft": {"status": Article.Status.DRAFT, "published_at": timezone.now()},
+    "dated-draft": {"status": Article.Status.DRAFT, "published_at": timedelta(0)},
     "review": {"status": Article.Status.REVIEW},
-    "dated-review": {"status": Article.Status.REVIEW, "published_at": timezone.now()},
-    "scheduled": {"published_at": timezone.now() + timedelta(hours=2)},
-    "scheduled-soon": {"published_at": timezone.now() + timedelta(minutes=1)},
+    "dated-review": {"status": Article.Status.REVIEW, "published_at": timedelta(0)},
+    "scheduled": {"published_at": timedelta(hours=2)},
+    "scheduled-soon": {"published_at": timedelta(minutes=1)},
 }
 
 
 def make_hidden(section, kind, fields, number):
     token = f"Cấm lộ {kind} {number} Zyxwvq"
+    if "published_at" in fields:
+        fields = {**fields, "published_at": timezone.now() + fields["published_at"]}
     return make_article(
         f"Tin mật {token} về dự án Hồ Tây",
         category=section,
