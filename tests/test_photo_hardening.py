@@ -1,0 +1,180 @@
+"""Photos as a phone or a camera sends them: metadata, orientation, odd shapes, and the cost
+of a save with many of them."""
+
+import io
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import ExifTags, Image, ImageCms
+
+from articles import renditions
+from articles.models import Article, Figure
+
+from .admin_forms import ADD_URL, empty_inlines, new_article_data
+
+RED, BLUE = (220, 20, 20), (20, 20, 220)
+
+
+def camera_jpeg(size=(400, 300), orientation=1, icc_profile=None):
+    """A JPEG as a phone writes it: EXIF with GPS, camera and artist, top half red, bottom
+    half blue as the sensor read it, and the orientation to show it with."""
+    image = Image.new("RGB", size, BLUE)
+    image.paste(RED, (0, 0, size[0], size[1] // 2))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Canon"
+    exif[ExifTags.Base.Model] = "EOS R5"
+    exif[ExifTags.Base.Artist] = "Nguyen Van Anh"
+    exif[ExifTags.Base.Orientation] = orientation
+    exif[ExifTags.Base.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (21.0, 2.0, 47.0),
+        ExifTags.GPS.GPSLongitudeRef: "E",
+        ExifTags.GPS.GPSLongitude: (105.0, 49.0, 10.0),
+    }
+    buffer = io.BytesIO()
+    extra = {"icc_profile": icc_profile} if icc_profile else {}
+    image.save(buffer, "JPEG", exif=exif, comment=b"Nguyen Van Anh, Ho Tay", **extra)
+    return buffer.getvalue()
+
+
+def post_photo(client, content, name="IMG_0001.JPG", **fields):
+    data = new_article_data(
+        "Bài có ảnh từ điện thoại",
+        **empty_inlines(figures=1),
+        **{
+            "figures-0-position": "1",
+            "figures-0-image": SimpleUploadedFile(name, content, "image/jpeg"),
+            "figures-0-alt_text": "Ảnh",
+            "figures-0-caption": "Chú thích của phóng viên",
+            **fields,
+        },
+    )
+    return client.post(ADD_URL, data)
+
+
+def stored_bytes(figure):
+    with default_storage.open(figure.image.name) as file:
+        return file.read()
+
+
+def test_the_camera_exif_is_really_in_the_upload_these_tests_send():
+    with Image.open(io.BytesIO(camera_jpeg())) as image:
+        exif = image.getexif()
+        assert exif[ExifTags.Base.Make] == "Canon"
+        assert exif.get_ifd(ExifTags.IFD.GPSInfo)[ExifTags.GPS.GPSLatitudeRef] == "N"
+
+
+def test_a_stored_photo_keeps_no_gps_position_camera_or_author(
+    client, editor, django_capture_on_commit_callbacks
+):
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_photo(client, camera_jpeg()).status_code == 302
+    stored = stored_bytes(Figure.objects.get())
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.format == "JPEG"
+        assert dict(image.getexif()) == {}
+        assert "comment" not in image.info and "xmp" not in image.info
+    for secret in (b"Exif", b"Canon", b"EOS R5", b"Nguyen Van Anh"):
+        assert secret not in stored
+
+
+def test_a_photo_keeps_its_colour_profile(client, editor):
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    client.force_login(editor)
+    assert post_photo(client, camera_jpeg(icc_profile=profile)).status_code == 302
+    with Image.open(io.BytesIO(stored_bytes(Figure.objects.get()))) as image:
+        assert image.info["icc_profile"] == profile
+
+
+def test_a_turned_phone_photo_is_stored_upright_and_its_renditions_fit_it(
+    client, editor, django_capture_on_commit_callbacks
+):
+    # The sensor's 4000×3000, which the phone says to turn a quarter clockwise (6).
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_photo(client, camera_jpeg((4000, 3000), orientation=6))
+    assert response.status_code == 302
+    figure = Figure.objects.get()
+    assert (figure.image_width, figure.image_height) == (3000, 4000)
+    with Image.open(io.BytesIO(stored_bytes(figure))) as image:
+        assert image.size == (3000, 4000)
+        assert ExifTags.Base.Orientation not in image.getexif()
+        # The top of the scene (red) is now on the right, as the phone showed it.
+        assert image.getpixel((2900, 2000))[0] > 200 and image.getpixel((100, 2000))[2] > 200
+    made = {}
+    for width in renditions.WIDTHS:
+        with default_storage.open(renditions.rendition_name(figure.image.name, width)) as file:
+            made[width] = Image.open(file).size
+    assert made == {480: (480, 640), 800: (800, 1067), 1200: (1200, 1600)}
+
+
+def test_a_turned_photo_gets_no_rendition_wider_than_it_shows(
+    client, editor, django_capture_on_commit_callbacks
+):
+    # 900×600 as stored, 600×900 as shown: an 800-wide copy would be an enlargement.
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_photo(client, camera_jpeg((900, 600), orientation=8)).status_code == 302
+    figure = Figure.objects.get()
+    assert (figure.image_width, figure.image_height) == (600, 900)
+    assert renditions.widths_for(figure) == [480]
+    assert default_storage.exists(renditions.rendition_name(figure.image.name, 480))
+    assert not default_storage.exists(renditions.rendition_name(figure.image.name, 800))
+
+
+@pytest.mark.parametrize("size", [(1000, 1), (1, 1000), (1100, 100)])
+def test_a_photo_thinner_than_one_to_ten_is_refused_and_the_form_kept(client, editor, size):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, RED).save(buffer, "PNG")
+    client.force_login(editor)
+    response = post_photo(client, buffer.getvalue(), name="duong-ke.png")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        f"Ảnh có kích thước {size[0]}×{size[1]} điểm ảnh; cạnh dài chỉ được dài gấp tối đa "
+        "10 lần cạnh ngắn." in page
+    )
+    assert "Chú thích của phóng viên" in page and "Bài có ảnh từ điện thoại" in page
+    assert not Article.objects.exists() and not Figure.objects.exists()
+
+
+def test_a_photo_of_one_to_ten_is_accepted(client, editor):
+    buffer = io.BytesIO()
+    Image.new("RGB", (1000, 100), RED).save(buffer, "PNG")
+    client.force_login(editor)
+    assert post_photo(client, buffer.getvalue(), name="toan-canh.png").status_code == 302
+    assert (Figure.objects.get().image_width, Figure.objects.get().image_height) == (1000, 100)
+
+
+def test_an_animated_gif_is_refused_with_a_message(client, editor):
+    frames = [Image.new("RGB", (60, 40), colour) for colour in (RED, BLUE, (20, 200, 20))]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    client.force_login(editor)
+    response = post_photo(client, buffer.getvalue(), name="dong.gif")
+    assert response.status_code == 200
+    assert "Không nhận ảnh động; hãy tải lên một ảnh tĩnh." in response.content.decode()
+    assert not Figure.objects.exists()
+
+
+@pytest.mark.parametrize("image_format", ["PNG", "WEBP", "GIF"])
+def test_other_formats_are_stored_in_their_format_without_metadata_and_with_transparency(
+    client, editor, image_format
+):
+    image = Image.new("RGBA" if image_format != "GIF" else "P", (120, 80))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Artist] = "Nguyen Van Anh"
+    buffer = io.BytesIO()
+    options = {"exif": exif} if image_format != "GIF" else {"transparency": 0}
+    image.save(buffer, image_format, **options)
+    client.force_login(editor)
+    response = post_photo(client, buffer.getvalue(), name=f"anh.{image_format.lower()}")
+    assert response.status_code == 302
+    stored = stored_bytes(Figure.objects.get())
+    assert b"Nguyen Van Anh" not in stored
+    with Image.open(io.BytesIO(stored)) as saved:
+        assert saved.format == image_format
+        assert dict(saved.getexif()) == {}
+        assert saved.mode == "RGBA" or "transparency" in saved.info
