@@ -1,6 +1,7 @@
 """The editors' desk: writing, illustrating, linking and publishing in the admin."""
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django import forms
 from django.conf import settings
@@ -21,7 +22,7 @@ from reversion import create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import history
+from . import history, renditions
 from .forms import ArticleForm, FigureForm, can_publish
 from .models import Article, ArticleQuerySet, Category, Figure, RelatedLink, TextBlock
 from .views import render_article
@@ -53,10 +54,17 @@ class FigureInline(admin.StackedInline):
         if not figure.image:
             return "—"
         return format_html(
-            '<img src="{}" alt="{}" class="figure-thumbnail" width="160">',
+            '<img src="{}" alt="{}" class="figure-thumbnail" width="160">{}',
             figure.image.url,
             figure.alt_text,
+            format_html("<p>{}</p>", PROCESSING) if renditions.pending(figure) else "",
         )
+
+
+PROCESSING = gettext_lazy(
+    "Photos are being processed: readers see the original photos until their smaller "
+    "copies are made."
+)
 
 
 class KnownChoiceAutocomplete(AutocompleteSelect):
@@ -206,6 +214,18 @@ class ArticleAdmin(VersionAdmin):
             obj.version = form.stored_version
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Figure:
+            return
+        changed = [figure for figure, fields in formset.changed_objects if "image" in fields]
+        if any(figure.image for figure in formset.new_objects + changed):
+            transaction.on_commit(partial(self._tell_of_renditions, request, form.instance))
+
+    def _tell_of_renditions(self, request, article):
+        if any(renditions.pending(figure) for figure in article.figures.photos()):
+            self.message_user(request, PROCESSING, messages.INFO)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

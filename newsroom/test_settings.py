@@ -27,3 +27,6 @@ SECURE_SSL_REDIRECT = False
 
 # The browser tests look at uploaded photos through the live server.
 SERVE_MEDIA = True
+
+# Renditions are made as soon as a save is committed; tests of the queue ask for it.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
