@@ -22,7 +22,7 @@ from reversion import create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import history, renditions
+from . import history, renditions, uploads
 from .forms import ArticleForm, FigureForm, can_publish
 from .models import Article, ArticleQuerySet, Category, Figure, RelatedLink, TextBlock
 from .views import render_article
@@ -59,6 +59,21 @@ class FigureInline(admin.StackedInline):
             figure.alt_text,
             format_html("<p>{}</p>", PROCESSING) if renditions.pending(figure) else "",
         )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        not_stored = getattr(request, "photos_not_stored", None)
+        if not_stored is None:
+            return formset
+
+        class PhotosNotStored(formset):
+            """The figures again after their photos could not be stored: nothing saves."""
+
+            def clean(self):
+                super().clean()
+                raise forms.ValidationError(not_stored.message, code="not_stored")
+
+        return PhotosNotStored
 
 
 PROCESSING = gettext_lazy(
@@ -214,6 +229,16 @@ class ArticleAdmin(VersionAdmin):
             obj.version = form.stored_version
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A save that fails after its photos were stored leaves none of them behind; one
+        # whose photos could not be stored comes back with the editor's text and says why.
+        try:
+            with uploads.orphans_removed():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except uploads.PhotoNotStored as error:
+            request.photos_not_stored = error
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

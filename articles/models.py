@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from . import freshness, text
+from . import freshness, text, uploads
 
 # Top-level paths that a section slug must not take over.
 RESERVED_SLUGS = frozenset(
@@ -609,6 +609,8 @@ class Figure(BodyBlock):
     def save(self, *args, **kwargs):
         if not self.image or not self.image._committed:
             self.rendition_widths = ""  # a new photo has none of its renditions yet
+        if self.image and not self.image._committed:
+            uploads.store(self.image)
         super().save(*args, **kwargs)
 
     def clean(self):

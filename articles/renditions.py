@@ -14,6 +14,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from PIL import Image, ImageOps
 
+from . import uploads
+
 WIDTHS = (480, 800, 1200)
 QUALITY = 80
 
@@ -66,8 +68,10 @@ def make_renditions(figure):
             height = max(1, round(original.height * width / original.width))
             buffer = BytesIO()
             original.resize((width, height), Image.LANCZOS).save(buffer, "WEBP", quality=QUALITY)
-            default_storage.save(
-                rendition_name(figure.image.name, width), ContentFile(buffer.getvalue())
+            uploads.save_whole(
+                default_storage,
+                rendition_name(figure.image.name, width),
+                ContentFile(buffer.getvalue()),
             )
     return wanted
 

@@ -10,16 +10,22 @@ upright, with no metadata but its colour profile: the camera's GPS position,
 its make and serial number, the photographer's name never reach a reader.
 """
 
+import errno
+import logging
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from io import BytesIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageOps
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
@@ -130,3 +136,94 @@ def _encoded(image, image_format):
     buffer = BytesIO()
     image.save(buffer, image_format, **keep, **options.get(image_format, {}))
     return buffer.getvalue()
+
+
+# Storing ---------------------------------------------------------------------
+
+
+class PhotoNotStored(Exception):
+    """A photo could not be written to the storage (a full disk, say); nothing of it is left."""
+
+    def __init__(self, error):
+        super().__init__(str(error))
+        self.full = getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
+
+    @property
+    def message(self):
+        if self.full:
+            return _(
+                "The photo storage is full, so nothing was saved. Your text is kept below: "
+                "ask the technical team to free some space, then choose the photos again "
+                "and save."
+            )
+        return _(
+            "The photos could not be stored, so nothing was saved. Your text is kept "
+            "below: choose the photos again and save."
+        )
+
+
+def save_whole(storage, name, content, max_length=None):
+    """Save ``content`` in ``storage`` under ``name`` or a free name like it; a write that
+    fails part-way (a full disk) leaves no truncated file behind."""
+    name = storage.get_available_name(name, max_length=max_length)
+    try:
+        return storage.save(name, content, max_length=max_length)
+    except OSError:
+        with suppress(OSError):
+            storage.delete(name)
+        raise
+
+
+def store(photo):
+    """Write the new photo of ``photo`` (an image field's file, not yet stored) to its storage,
+    as ``FieldFile.save`` would, but whole or not at all; remembered by ``orphans_removed``."""
+    field, instance = photo.field, photo.instance
+    name = field.generate_filename(instance, photo.name)
+    try:
+        name = save_whole(photo.storage, name, photo.file, max_length=field.max_length)
+    except OSError as error:
+        logger.exception("A photo could not be stored as %s", name)
+        raise PhotoNotStored(error) from error
+    if (stored := _stored.get()) is not None:
+        stored.append((photo.storage, name))
+    photo.name = name
+    setattr(instance, field.attname, name)  # reads the stored photo's size, as Django does
+    photo._committed = True
+
+
+_stored = ContextVar("stored_photos", default=None)
+
+
+@contextmanager
+def orphans_removed():
+    """Photos stored within that no figure holds at the end are deleted.
+
+    A save that fails or rolls back after its photos were written leaves rows that
+    never were: their files go with them. Django has no hook for a rollback, so what
+    decides is whether a figure holds the photo once the transaction is over.
+    """
+    stored = []
+    token = _stored.set(stored)
+    try:
+        yield
+    finally:
+        _stored.reset(token)
+        if stored:
+            _remove_unheld(stored)
+
+
+def _remove_unheld(stored):
+    from .models import Figure
+
+    names = [name for _, name in stored]
+    try:
+        held = set(Figure.objects.filter(image__in=names).values_list("image", flat=True))
+    except DatabaseError:
+        logger.exception("Could not tell which new photos were saved; kept %s", names)
+        return
+    for storage, name in stored:
+        if name not in held:
+            try:
+                storage.delete(name)
+            except OSError:
+                logger.exception("Could not delete the unsaved photo %s", name)

@@ -1,17 +1,22 @@
 """Photos as a phone or a camera sends them: metadata, orientation, odd shapes, and the cost
 of a save with many of them."""
 
+import errno
 import io
+from unittest import mock
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 from PIL import ExifTags, Image, ImageCms
 
 from articles import renditions
+from articles.admin import ArticleAdmin
 from articles.models import Article, Figure
 
 from .admin_forms import ADD_URL, empty_inlines, new_article_data
+from .factories import make_article
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
 
@@ -178,3 +183,138 @@ def test_other_formats_are_stored_in_their_format_without_metadata_and_with_tran
         assert saved.format == image_format
         assert dict(saved.getexif()) == {}
         assert saved.mode == "RGBA" or "transparency" in saved.info
+
+
+# Files of a save that fails ----------------------------------------------------------
+
+
+class FillingUp:
+    """An upload whose disk fills up after ``room`` more bytes: the write fails part-way."""
+
+    def __init__(self, content, room):
+        self.content, self.room = content, room
+
+    def chunks(self, chunk_size=None):
+        for chunk in self.content.chunks(1000):
+            if self.room < len(chunk):
+                raise OSError(errno.ENOSPC, "No space left on device")
+            self.room -= len(chunk)
+            yield chunk
+
+
+class DiskFillingUp(FileSystemStorage):
+    """The media folder on a disk with ``ROOM`` bytes left for the whole test."""
+
+    ROOM = 45_000  # a noisy 120×90 PNG is about 30 kB
+    saved = []
+
+    def _save(self, name, content):
+        upload = FillingUp(content, DiskFillingUp.room)
+        try:
+            name = super()._save(name, upload)
+        finally:
+            DiskFillingUp.room = upload.room
+        DiskFillingUp.saved.append(name)
+        return name
+
+
+@pytest.fixture
+def full_disk(settings):
+    DiskFillingUp.room, DiskFillingUp.saved = DiskFillingUp.ROOM, []
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": f"{__name__}.DiskFillingUp"}}
+
+
+def noisy_png(size=(120, 90)):
+    """A PNG of some kilobytes that does not compress: it takes a few writes to store."""
+    buffer = io.BytesIO()
+    Image.effect_noise(size, 80).convert("RGB").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def two_photos_data():
+    data = new_article_data(
+        "Bài hai ảnh",
+        **empty_inlines(figures=2),
+        sapo="Lời dẫn của phóng viên.",
+    )
+    for n in range(2):
+        data |= {
+            f"figures-{n}-position": str(n + 1),
+            f"figures-{n}-image": SimpleUploadedFile(f"anh-{n}.png", noisy_png(), "image/png"),
+            f"figures-{n}-alt_text": f"Ảnh {n}",
+            f"figures-{n}-caption": f"Chú thích ảnh {n}",
+        }
+    return data
+
+
+def files_in(folder):
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def test_the_fake_disk_really_fills_up_part_way_through_the_second_photo(full_disk, media_root):
+    from django.core.files.base import ContentFile
+
+    first, second = noisy_png(), noisy_png()
+    assert len(first) < DiskFillingUp.ROOM < len(first) + len(second)
+    default_storage.save("a.png", ContentFile(first))
+    with pytest.raises(OSError):
+        default_storage.save("b.png", ContentFile(second))
+    assert 0 < (media_root / "b.png").stat().st_size < len(second), "Django leaves it truncated"
+
+
+def test_a_full_disk_is_a_clear_error_the_text_is_kept_and_no_file_is_left(
+    client, editor, full_disk, media_root
+):
+    client.force_login(editor)
+    response = client.post(ADD_URL, two_photos_data())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Kho lưu ảnh đã đầy nên chưa có gì được lưu." in page
+    assert "Bài hai ảnh" in page and "Lời dẫn của phóng viên." in page
+    assert "Chú thích ảnh 0" in page and "Chú thích ảnh 1" in page
+    assert not Article.objects.exists() and not Figure.objects.exists()
+    assert len(DiskFillingUp.saved) == 1, "the first photo was stored, the second did not fit"
+    assert files_in(media_root) == [], "neither the stored photo nor the truncated one"
+
+
+def test_a_save_that_rolls_back_after_its_photos_were_stored_leaves_no_file(
+    client, editor, media_root
+):
+    client.force_login(editor)
+    client.raise_request_exception = False
+    with mock.patch.object(
+        ArticleAdmin, "log_addition", side_effect=IntegrityError("a row that breaks the save")
+    ):
+        response = client.post(ADD_URL, two_photos_data())
+    assert response.status_code == 500
+    assert not Article.objects.exists() and not Figure.objects.exists()
+    assert files_in(media_root) == []
+
+
+def test_a_save_that_succeeds_keeps_its_photos(client, editor, media_root):
+    client.force_login(editor)
+    assert client.post(ADD_URL, two_photos_data()).status_code == 302
+    names = {str(media_root / figure.image.name) for figure in Figure.objects.all()}
+    assert len(names) == 2 and {str(p) for p in files_in(media_root / "figures")} == names
+
+
+def test_a_rendition_that_fills_the_disk_leaves_no_truncated_file_and_is_made_later(
+    db, media_root, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        article = make_article(
+            blocks=[
+                {"image": SimpleUploadedFile("a.png", noisy_png((1000, 600))), "alt_text": "Ảnh"}
+            ]
+        )
+    figure = article.figures.get()
+    DiskFillingUp.room = 1500
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": f"{__name__}.DiskFillingUp"}}
+    with pytest.raises(OSError):
+        renditions.make_for(figure.pk, figure.image.name)
+    assert files_in(media_root / "renditions") == []
+    figure.refresh_from_db()
+    assert figure.rendition_widths == ""
+    DiskFillingUp.room = 10**9
+    assert renditions.make_for(figure.pk, figure.image.name) == [480, 800]
+    assert len(files_in(media_root / "renditions")) == 2
