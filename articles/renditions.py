@@ -95,3 +95,15 @@ def make_for(figure_pk, image_name):
             figure.rendition_widths = " ".join(str(w) for w in made)
             figure.save(update_fields=["rendition_widths"])
     return made
+
+
+def queue_missing():
+    """Queue a task for each figure whose renditions are not all made; how many were queued."""
+    from . import tasks
+    from .models import Figure
+
+    figures = Figure.objects.photos().filter(image_width__gt=min(WIDTHS))
+    missing = [figure for figure in figures.iterator() if pending(figure)]
+    for figure in missing:
+        tasks.make_renditions.enqueue(figure.pk, figure.image.name)
+    return len(missing)

@@ -1,3 +1,4 @@
+import importlib
 import re
 from html import unescape
 
@@ -155,6 +156,31 @@ def test_a_task_for_a_photo_since_replaced_or_deleted_records_nothing(figure_wit
     figure.refresh_from_db()
     assert figure.rendition_widths == "" and renditions.pending(figure)
     assert renditions.make_for(figure.pk + 1000, figure.image.name) == []
+
+
+def test_photos_left_without_renditions_are_queued_again_by_a_command(db, capsys):
+    waiting = make_article(blocks=[{"image": png_upload(size=(1000, 500)), "alt_text": "Ảnh"}])
+    make_article(blocks=[{"image": png_upload(size=(300, 200)), "alt_text": "Nhỏ"}])
+    call_command("queue_renditions")  # the tests' queue runs each task at once
+    assert "Queued the renditions of 1 photo(s)." in capsys.readouterr().out
+    assert waiting.figures.get().rendition_widths == "480 800"
+    call_command("queue_renditions")
+    assert "Queued the renditions of 0 photo(s)." in capsys.readouterr().out
+
+
+def test_figures_saved_before_the_queue_are_taken_to_have_the_renditions_their_saves_made(db):
+    from django.apps import apps
+
+    record = importlib.import_module("articles.migrations.0008_figure_renditions")
+    article = make_article(
+        blocks=[
+            {"image": png_upload(size=size), "alt_text": "Ảnh"}
+            for size in ((1600, 900), (1000, 500), (300, 200))
+        ]
+    )
+    Figure.objects.update(rendition_widths="")
+    record.record_made_widths(apps, None)
+    assert [f.rendition_widths for f in article.figures.all()] == ["480 800 1200", "480 800", ""]
 
 
 # The queue in the database, as in production -------------------------------------------
