@@ -66,7 +66,7 @@ def check_image(upload):
             raise ValidationError(
                 _("Animated images are not accepted; upload a still photo."), code="animated"
             )
-        content = _encoded(image, image_format)
+        content = encoded(image, image_format)
     return SimpleUploadedFile(
         f"photo.{ACCEPTED_FORMATS[image_format]}", content, Image.MIME[image_format]
     )
@@ -122,7 +122,7 @@ def _decoded(upload):
         upload.seek(0)
 
 
-def _encoded(image, image_format):
+def encoded(image, image_format):
     """``image`` upright, in ``image_format``, with its colour profile and transparency and
     nothing else of what its file said (EXIF, XMP, comments, text chunks)."""
     keep = {
@@ -136,6 +136,15 @@ def _encoded(image, image_format):
     buffer = BytesIO()
     image.save(buffer, image_format, **keep, **options.get(image_format, {}))
     return buffer.getvalue()
+
+
+def carries_metadata(image):
+    """Whether an opened image holds more than ``encoded`` keeps: EXIF, XMP, a comment, text."""
+    info = image.info.keys() - {"icc_profile", "transparency", "dpi", "jfif", "jfif_version",
+                                "jfif_unit", "jfif_density", "adobe", "adobe_transform",
+                                "progressive", "progression", "gamma", "aspect", "background",
+                                "version", "loop", "duration", "lossless"}  # fmt: skip
+    return bool(image.getexif()) or bool(info)
 
 
 # Storing ---------------------------------------------------------------------

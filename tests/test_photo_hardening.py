@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import IntegrityError
 from PIL import ExifTags, Image, ImageCms
 
@@ -16,7 +17,7 @@ from articles.admin import ArticleAdmin
 from articles.models import Article, Figure
 
 from .admin_forms import ADD_URL, empty_inlines, new_article_data
-from .factories import make_article
+from .factories import make_article, png_upload
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
 
@@ -318,3 +319,46 @@ def test_a_rendition_that_fills_the_disk_leaves_no_truncated_file_and_is_made_la
     DiskFillingUp.room = 10**9
     assert renditions.make_for(figure.pk, figure.image.name) == [480, 800]
     assert len(files_in(media_root / "renditions")) == 2
+
+
+# Photos stored before uploads were cleaned -------------------------------------------
+
+
+def test_photos_stored_with_metadata_are_rewritten_without_it_and_turned_upright(
+    db, capsys, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(
+            blocks=[
+                # Stored as uploads were: as sent, metadata and all.
+                {"image": SimpleUploadedFile("a.jpg", camera_jpeg((1600, 1200))), "alt_text": "A"},
+                {
+                    "image": SimpleUploadedFile("b.jpg", camera_jpeg((1600, 900), orientation=6)),
+                    "alt_text": "B",
+                },
+                {"image": png_upload(size=(1000, 500)), "alt_text": "Sạch"},
+            ]
+        )
+    kept, turned, clean = article.figures.all()
+    clean_bytes = stored_bytes(clean)
+    assert b"Canon" in stored_bytes(kept) and (turned.image_width, turned.image_height) == (
+        1600,
+        900,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("strip_photo_metadata")
+    assert "Rewrote 2 photo(s) without metadata; 1 turned upright." in capsys.readouterr().out
+
+    kept.refresh_from_db()
+    turned.refresh_from_db()
+    for figure in (kept, turned):
+        data = stored_bytes(figure)
+        assert b"Canon" not in data and b"Nguyen Van Anh" not in data
+    assert stored_bytes(clean) == clean_bytes, "a photo with nothing to hide is left as it is"
+    assert kept.rendition_widths == "480 800 1200"
+    assert (turned.image_width, turned.image_height) == (900, 1600)
+    assert turned.rendition_widths == "480 800"
+    with default_storage.open(renditions.rendition_name(turned.image.name, 800)) as file:
+        assert Image.open(file).size == (800, 1422)
+    assert not default_storage.exists(renditions.rendition_name(turned.image.name, 1200))
