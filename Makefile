@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := DEBUG=$${DEBUG:-true} $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format superuser fixture
+.PHONY: run worker test install lint format superuser fixture
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,14 @@ run: install
 	else \
 		echo "To sign in at http://$(HOST)/admin/, run: make superuser"; \
 	fi
+	@# The worker that makes photos' renditions runs beside the site and stops with it.
+	$(MANAGE) db_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST)
+
+# The worker alone (articles/tasks.py): photos' renditions, made after each save.
+worker: install
+	$(MANAGE) db_worker
 
 test: install lint
 	$(BIN)/pytest

@@ -1,6 +1,7 @@
 """The editors' desk: writing, illustrating, linking and publishing in the admin."""
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from django import forms
 from django.conf import settings
@@ -23,7 +24,7 @@ from reversion import create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import history
+from . import history, renditions, uploads
 from .forms import ArticleForm, FigureForm, can_publish
 from .models import Article, ArticleQuerySet, Category, Figure, RelatedLink, TextBlock
 from .views import render_article
@@ -55,10 +56,32 @@ class FigureInline(admin.StackedInline):
         if not figure.image:
             return "—"
         return format_html(
-            '<img src="{}" alt="{}" class="figure-thumbnail" width="160">',
+            '<img src="{}" alt="{}" class="figure-thumbnail" width="160">{}',
             figure.image.url,
             figure.alt_text,
+            format_html("<p>{}</p>", PROCESSING) if renditions.pending(figure) else "",
         )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        not_stored = getattr(request, "photos_not_stored", None)
+        if not_stored is None:
+            return formset
+
+        class PhotosNotStored(formset):
+            """The figures again after their photos could not be stored: nothing saves."""
+
+            def clean(self):
+                super().clean()
+                raise forms.ValidationError(not_stored.message, code="not_stored")
+
+        return PhotosNotStored
+
+
+PROCESSING = gettext_lazy(
+    "Photos are being processed: readers see the original photos until their smaller "
+    "copies are made."
+)
 
 
 class KnownChoiceAutocomplete(AutocompleteSelect):
@@ -264,6 +287,28 @@ class ArticleAdmin(VersionAdmin):
             self.message_user(
                 request, message % {"taken": taken, "slug": obj.slug}, messages.WARNING
             )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A save that fails after its photos were stored leaves none of them behind; one
+        # whose photos could not be stored comes back with the editor's text and says why.
+        try:
+            with uploads.orphans_removed():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except uploads.PhotoNotStored as error:
+            request.photos_not_stored = error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Figure:
+            return
+        changed = [figure for figure, fields in formset.changed_objects if "image" in fields]
+        if any(figure.image for figure in formset.new_objects + changed):
+            transaction.on_commit(partial(self._tell_of_renditions, request, form.instance))
+
+    def _tell_of_renditions(self, request, article):
+        if any(renditions.pending(figure) for figure in article.figures.photos()):
+            self.message_user(request, PROCESSING, messages.INFO)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

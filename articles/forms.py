@@ -116,12 +116,13 @@ class PhotoField(forms.ImageField):
     """An image field that runs our checks before Django's own opening of the file.
 
     Django's check would call a decompression bomb or an oversized file "not an
-    image"; ours says what is wrong, and renames the file after its real format.
+    image"; ours says what is wrong, and gives the photo as it is stored: upright,
+    without its metadata, named after its real format.
     """
 
     def to_python(self, data):
         if data and hasattr(data, "size"):
-            check_image(data)
+            data = check_image(data)
         return super().to_python(data)
 
 

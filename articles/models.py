@@ -16,7 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from . import freshness, text
+from . import freshness, text, uploads
 
 # Top-level paths that a section slug must not take over.
 RESERVED_SLUGS = frozenset(
@@ -460,14 +460,16 @@ class Article(models.Model):
 # comes first. A query costs about a millisecond on PostgreSQL, a tenth of the page.
 BODY_COLUMNS = (
     "id", "position", "text", "image", "image_width", "image_height", "caption", "credit",
-    "alt_text",
+    "alt_text", "rendition_widths",
 )  # fmt: skip
 BODY_ROWS = """
     SELECT 0 AS kind, id, "position", text, NULL AS image, NULL AS image_width,
-           NULL AS image_height, NULL AS caption, NULL AS credit, NULL AS alt_text
+           NULL AS image_height, NULL AS caption, NULL AS credit, NULL AS alt_text,
+           NULL AS rendition_widths
       FROM articles_textblock WHERE article_id = {article}
     UNION ALL
-    SELECT 1, id, "position", NULL, image, image_width, image_height, caption, credit, alt_text
+    SELECT 1, id, "position", NULL, image, image_width, image_height, caption, credit, alt_text,
+           rendition_widths
       FROM articles_figure WHERE article_id = {article}
 """
 BODY_SQL = BODY_ROWS.format(article="%s") + "ORDER BY 3, 1, 2"
@@ -673,6 +675,14 @@ class Figure(BodyBlock):
         blank=True,
         help_text=_("What the photo shows, for readers who cannot see it."),
     )
+    rendition_widths = models.CharField(
+        max_length=50,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="The widths of the photo's renditions made so far (“480 800”); pages "
+        "link to these only, and to the photo itself until they are made.",
+    )
 
     objects = FigureManager()
 
@@ -682,6 +692,13 @@ class Figure(BodyBlock):
 
     def __str__(self):
         return self.caption[:60] or str(_("figure"))
+
+    def save(self, *args, **kwargs):
+        if not self.image or not self.image._committed:
+            self.rendition_widths = ""  # a new photo has none of its renditions yet
+        if self.image and not self.image._committed:
+            uploads.store(self.image)
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.image and not self.alt_text.strip():

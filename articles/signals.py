@@ -1,9 +1,12 @@
 """Keep what is derived from an article's body in step with it: search text, renditions."""
 
+from functools import partial
+
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from . import renditions
+from . import renditions, tasks
 from .models import Article, Figure, TextBlock
 
 
@@ -21,6 +24,13 @@ def refold_article(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_save, sender=Figure)
-def make_renditions(sender, instance, raw=False, **kwargs):
-    if not raw and instance.image:
-        renditions.make_renditions(instance)
+def make_renditions(sender, instance, raw=False, update_fields=None, **kwargs):
+    # Queued once the save is committed, so the worker finds the photo and its row; the
+    # task's own record of what it made needs nothing more.
+    if raw or (update_fields and set(update_fields) <= {"rendition_widths"}):
+        return
+    if renditions.pending(instance):
+        transaction.on_commit(
+            partial(tasks.make_renditions.enqueue, instance.pk, instance.image.name),
+            robust=True,
+        )

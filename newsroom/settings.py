@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "reversion",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
 ]
 
@@ -182,6 +184,15 @@ if env("MEDIA_STORAGE", default="local") == "s3":
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 SITE_NAME = env("SITE_NAME", default="Tin Hà Nội")
+
+# Work done after an editor's save, off the request (articles/tasks.py): by default queued
+# in the database and run by `manage.py db_worker`; the immediate backend runs it in the
+# request, once the save is committed.
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
 
 # Photo uploads (checked by articles/uploads.py)
 FIGURE_MAX_BYTES = env.int("FIGURE_MAX_BYTES", default=10 * 1024 * 1024)

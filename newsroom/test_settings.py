@@ -31,3 +31,6 @@ SERVE_MEDIA = True
 # The suite is one process, whose in-memory cache is then the whole site's cache; the
 # tests of several processes start servers with the site's own settings.
 CACHE_SHARED_BY_PROCESSES = True
+
+# Renditions are made as soon as a save is committed; tests of the queue ask for it.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,38 +1,84 @@
+import importlib
 import re
 from html import unescape
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.template import Context, Template
+from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
 from articles import renditions
+from articles.models import Article, Figure
+from articles.tasks import make_renditions
 
+from .admin_forms import ADD_URL, change_url, empty_inlines, form_data, new_article_data
 from .factories import make_article, png_upload
 
-
-def figure_with(size, **fields):
-    article = make_article(blocks=[{"image": png_upload(size=size), "alt_text": "Ảnh", **fields}])
-    return article.figures.get()
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+PROCESSING = "Ảnh đang được xử lý: bạn đọc xem ảnh gốc cho đến khi các bản thu nhỏ được tạo xong."
 
 
-def test_an_uploaded_photo_gets_webp_renditions_of_each_smaller_width(db):
+@pytest.fixture
+def figure_with(db, django_capture_on_commit_callbacks):
+    """A figure with a photo of ``size``, saved and committed (so its renditions are made)."""
+
+    def make(size, **fields):
+        with django_capture_on_commit_callbacks(execute=True):
+            article = make_article(
+                blocks=[{"image": png_upload(size=size), "alt_text": "Ảnh", **fields}]
+            )
+        return article.figures.get()
+
+    return make
+
+
+def test_an_uploaded_photo_gets_webp_renditions_of_each_smaller_width(figure_with):
     figure = figure_with((1600, 900))
     for width in (480, 800, 1200):
         name = renditions.rendition_name(figure.image.name, width)
         with default_storage.open(name) as file, Image.open(file) as image:
             assert image.format == "WEBP"
             assert image.size == (width, round(900 * width / 1600))
+    assert figure.rendition_widths == "480 800 1200"
 
 
-def test_a_photo_is_never_enlarged(db):
+def test_renditions_are_made_once_the_save_is_committed_never_inside_it(
+    db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        article = make_article(blocks=[{"image": png_upload(size=(1000, 500)), "alt_text": "Ảnh"}])
+        figure = article.figures.get()
+        assert not default_storage.exists(renditions.rendition_name(figure.image.name, 480))
+        assert renditions.widths_for(figure) == [] and renditions.pending(figure)
+    assert [c.args for c in queued if getattr(c, "func", None) == make_renditions.enqueue] == [
+        (figure.pk, figure.image.name)
+    ]
+    figure.refresh_from_db()
+    assert renditions.widths_for(figure) == [480, 800] and not renditions.pending(figure)
+    assert default_storage.exists(renditions.rendition_name(figure.image.name, 800))
+
+
+def test_until_its_renditions_are_made_a_page_shows_the_photo_itself(db):
+    article = make_article(blocks=[{"image": png_upload(size=(1600, 900)), "alt_text": "Ảnh"}])
+    figure = article.figures.get()  # committed callbacks never ran: no renditions yet
+    html = render_image(figure)
+    assert f'src="{figure.image.url}"' in html and "srcset" not in html and ".webp" not in html
+    assert 'width="1600" height="900"' in html
+
+
+def test_a_photo_is_never_enlarged(figure_with):
     figure = figure_with((600, 400))
     assert renditions.widths_for(figure) == [480]
     assert not default_storage.exists(renditions.rendition_name(figure.image.name, 800))
 
 
-def test_a_small_photo_is_served_as_it_is(db):
+def test_a_small_photo_is_served_as_it_is_and_waits_for_nothing(figure_with):
     figure = figure_with((300, 200))
+    assert not renditions.pending(figure)
     html = render_image(figure)
     assert "srcset" not in html
     assert f'src="{figure.image.url}"' in html
@@ -49,7 +95,7 @@ def render_image(figure):
     return Template("{% load news %}{% figure_image figure %}").render(Context({"figure": figure}))
 
 
-def test_the_image_tag_has_srcset_sizes_dimensions_lazy_loading_and_alt(db):
+def test_the_image_tag_has_srcset_sizes_dimensions_lazy_loading_and_alt(figure_with):
     figure = figure_with((1600, 900), alt_text='Hội nghị "thi đua" <2025>')
     html = render_image(figure)
     attributes = dict(re.findall(r'(\w+)="([^"]*)"', html))
@@ -69,32 +115,145 @@ def test_the_image_tag_has_srcset_sizes_dimensions_lazy_loading_and_alt(db):
 
 
 @pytest.mark.parametrize("mode", ["P", "L", "RGBA"])
-def test_renditions_are_made_from_palette_grey_and_transparent_photos(db, mode, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def test_renditions_are_made_from_palette_grey_and_transparent_photos(
+    db, mode, tmp_path, django_capture_on_commit_callbacks
+):
     path = tmp_path / "photo.png"
     Image.new(mode, (900, 600)).save(path)
-    article = make_article(
-        blocks=[
-            {
-                "image": SimpleUploadedFile("photo.png", path.read_bytes()),
-                "alt_text": "Ảnh",
-            }
-        ]
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(
+            blocks=[
+                {"image": SimpleUploadedFile("photo.png", path.read_bytes()), "alt_text": "Ảnh"}
+            ]
+        )
     figure = article.figures.get()
     assert default_storage.exists(renditions.rendition_name(figure.image.name, 800))
 
 
-def test_the_article_page_shows_the_photo_with_its_renditions(client, db):
-    article = make_article(
-        blocks=[
-            "Đoạn đầu.",
-            {"image": png_upload(size=(1000, 500)), "alt_text": "Ảnh", "caption": "Chú thích"},
-        ]
-    )
+def test_the_article_page_shows_the_photo_with_its_renditions(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(
+            blocks=[
+                "Đoạn đầu.",
+                {"image": png_upload(size=(1000, 500)), "alt_text": "Ảnh", "caption": "Chú thích"},
+            ]
+        )
     html = client.get(article.get_absolute_url()).content.decode()
     figure = html[html.index("<figure") : html.index("</figure>")]
     assert 'srcset="' in figure and "-480.webp 480w" in figure and "-800.webp 800w" in figure
     assert 'width="1000" height="500"' in figure
     assert "<figcaption>Chú thích</figcaption>" in figure
+
+
+def test_a_task_for_a_photo_since_replaced_or_deleted_records_nothing(figure_with):
+    figure = figure_with((1000, 500))
+    old_name = figure.image.name
+    figure.image = png_upload(size=(900, 600))
+    figure.save()  # its own task is never run here
+    assert renditions.make_for(figure.pk, old_name) == []
+    figure.refresh_from_db()
+    assert figure.rendition_widths == "" and renditions.pending(figure)
+    assert renditions.make_for(figure.pk + 1000, figure.image.name) == []
+
+
+def test_photos_left_without_renditions_are_queued_again_by_a_command(db, capsys):
+    waiting = make_article(blocks=[{"image": png_upload(size=(1000, 500)), "alt_text": "Ảnh"}])
+    make_article(blocks=[{"image": png_upload(size=(300, 200)), "alt_text": "Nhỏ"}])
+    call_command("queue_renditions")  # the tests' queue runs each task at once
+    assert "Queued the renditions of 1 photo(s)." in capsys.readouterr().out
+    assert waiting.figures.get().rendition_widths == "480 800"
+    call_command("queue_renditions")
+    assert "Queued the renditions of 0 photo(s)." in capsys.readouterr().out
+
+
+def test_figures_saved_before_the_queue_are_taken_to_have_the_renditions_their_saves_made(db):
+    from django.apps import apps
+
+    record = importlib.import_module("articles.migrations.0009_figure_renditions")
+    article = make_article(
+        blocks=[
+            {"image": png_upload(size=size), "alt_text": "Ảnh"}
+            for size in ((1600, 900), (1000, 500), (300, 200))
+        ]
+    )
+    Figure.objects.update(rendition_widths="")
+    record.record_made_widths(apps, None)
+    assert [f.rendition_widths for f in article.figures.all()] == ["480 800 1200", "480 800", ""]
+
+
+# The queue in the database, as in production -------------------------------------------
+
+
+def photo_article_data(count):
+    data = new_article_data("Ảnh hội nghị", status="published", **empty_inlines(figures=count))
+    for n in range(count):
+        data |= {
+            f"figures-{n}-position": str(n + 1),
+            f"figures-{n}-image": png_upload(f"anh-{n}.png", size=(1600, 900)),
+            f"figures-{n}-alt_text": f"Ảnh {n}",
+        }
+    return data
+
+
+def figure_html(client, article):
+    html = client.get(article.get_absolute_url()).content.decode()
+    return html[html.index("<figure") : html.index("</figure>")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_with_photos_queues_their_renditions_and_the_worker_makes_them(
+    client, settings, media_root
+):
+    settings.TASKS = DATABASE_QUEUE
+    client.force_login(User.objects.create_superuser("tongbientap", password="x"))
+    response = client.post(ADD_URL, photo_article_data(2), follow=True)
+    assert response.redirect_chain and response.status_code == 200
+    assert PROCESSING in response.content.decode()
+
+    # Nothing was made in the request: two tasks wait for the worker.
+    queued = DBTaskResult.objects.filter(task_path="articles.tasks.make_renditions")
+    assert [task.status for task in queued] == ["READY", "READY"]
+    assert not (media_root / "renditions").exists()
+    article = Article.objects.get()
+    first = figure_html(client, article)
+    assert "srcset" not in first and f'src="{article.figures.first().image.url}"' in first
+    assert PROCESSING in client.get(change_url(article)).content.decode()
+
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+    assert [task.status for task in queued.all()] == ["SUCCESSFUL", "SUCCESSFUL"]
+    assert DBTaskResult.objects.count() == 2, "recording the renditions queues nothing more"
+    for figure in Figure.objects.all():
+        assert figure.rendition_widths == "480 800 1200"
+        for width in (480, 800, 1200):
+            assert default_storage.exists(renditions.rendition_name(figure.image.name, width))
+    # The page readers get changed with the figures' record, cache or not.
+    made = figure_html(client, article)
+    assert all(f"-{width}.webp {width}w" in made for width in (480, 800, 1200))
+    assert PROCESSING not in client.get(change_url(article)).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_immediate_queue_the_renditions_exist_when_the_save_returns(client, media_root):
+    client.force_login(User.objects.create_superuser("tongbientap", password="x"))
+    response = client.post(ADD_URL, photo_article_data(1), follow=True)
+    assert PROCESSING not in response.content.decode()
+    figure = Figure.objects.get()
+    assert figure.rendition_widths == "480 800 1200"
+    assert "-1200.webp 1200w" in figure_html(client, figure.article)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_that_keeps_the_photo_queues_no_new_work(client, settings):
+    settings.TASKS = DATABASE_QUEUE
+    client.force_login(User.objects.create_superuser("tongbientap", password="x"))
+    client.post(ADD_URL, photo_article_data(1))
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    article = Article.objects.get()
+    data = form_data(client.get(change_url(article)))
+    data["title"] = "Ảnh hội nghị (cập nhật)"
+    assert client.post(change_url(article), data).status_code == 302
+    assert DBTaskResult.objects.count() == 1
+    assert Figure.objects.get().rendition_widths == "480 800 1200"

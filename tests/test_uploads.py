@@ -124,9 +124,11 @@ def png_claiming_size(width, height):
 def test_each_accepted_format_passes_and_takes_the_extension_of_its_real_format(
     image_format, extension
 ):
-    photo = SimpleUploadedFile("tai-len.bin", image_bytes(image_format))
-    assert check_image(photo).name == f"photo.{extension}"
-    assert photo.tell() == 0, "the file is rewound for storing"
+    stored = check_image(SimpleUploadedFile("tai-len.bin", image_bytes(image_format)))
+    assert stored.name == f"photo.{extension}"
+    assert stored.tell() == 0, "the file is ready for storing"
+    with Image.open(stored) as image:
+        assert image.format == image_format
 
 
 def test_a_format_we_do_not_serve_is_refused_by_name(settings):

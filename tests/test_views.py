@@ -187,12 +187,15 @@ def test_the_picks_box_shows_editors_picks_but_not_the_article_itself(client, db
     assert "Nên xem" in box and pick.title in box and article.title not in box
 
 
-def test_a_photo_is_shown_with_renditions_srcset_size_and_lazy_loading(client, db, media_root):
+def test_a_photo_is_shown_with_renditions_srcset_size_and_lazy_loading(
+    client, db, media_root, django_capture_on_commit_callbacks
+):
     from .factories import png_upload
 
-    article = make_article(
-        blocks=[{"image": png_upload(size=(1600, 900)), "alt_text": "Hồ Tây", "caption": "Ảnh"}]
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # renditions are made on commit
+        article = make_article(
+            blocks=[{"image": png_upload(size=(1600, 900)), "alt_text": "Hồ Tây", "caption": "Ảnh"}]
+        )
     figure = article.figures.get()
     html = client.get(article.get_absolute_url()).content.decode()
     img = re.search(r"<figure class=\"figure\">\s*(<img[^>]+>)", html).group(1)
@@ -371,20 +374,23 @@ def test_home_shows_a_block_per_section_in_position_order(client, db):
     assert "Bài của Mục một" in block[: block.index("</section>")]
 
 
-def test_listed_articles_show_their_first_photo_as_a_thumbnail(client, db):
+def test_listed_articles_show_their_first_photo_as_a_thumbnail(
+    client, db, django_capture_on_commit_callbacks
+):
     from .factories import png_upload
 
     section = make_category("Mục")
-    make_article(
-        "Có ảnh",
-        category=section,
-        blocks=[
-            "Đoạn đầu.",
-            {"caption": "Ảnh mất"},
-            {"image": png_upload(size=(900, 600)), "alt_text": "Ảnh đầu tiên"},
-            {"image": png_upload(size=(900, 600)), "alt_text": "Ảnh thứ hai"},
-        ],
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # renditions are made on commit
+        make_article(
+            "Có ảnh",
+            category=section,
+            blocks=[
+                "Đoạn đầu.",
+                {"caption": "Ảnh mất"},
+                {"image": png_upload(size=(900, 600)), "alt_text": "Ảnh đầu tiên"},
+                {"image": png_upload(size=(900, 600)), "alt_text": "Ảnh thứ hai"},
+            ],
+        )
     make_article("Không ảnh", category=section)
     for url in ("/muc/", "/tin-tuc/", "/tim-kiem/?q=anh"):
         html = client.get(url).content.decode()
