@@ -21,7 +21,7 @@ from reversion import create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import history
+from . import history, signals
 from .forms import ArticleForm, FigureForm, can_publish
 from .models import Article, ArticleQuerySet, Category, Figure, RelatedLink, TextBlock
 from .views import render_article
@@ -208,7 +208,9 @@ class ArticleAdmin(VersionAdmin):
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        # The body is renumbered and folded for search once, not once per block saved.
+        with signals.refolds_suspended():
+            super().save_related(request, form, formsets, change)
         form.instance.renumber_body()
         form.instance.refresh_search_text()
 
