@@ -7,10 +7,11 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Min, Q
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -105,6 +106,14 @@ class RelatedLinkInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def article_id_or_404(object_id):
+    """The article id a staff URL names; anything that is not one is a 404, never a 500."""
+    try:
+        return Article._meta.pk.to_python(unquote(object_id))
+    except ValidationError:
+        raise Http404 from None
+
+
 def _period(moment, kind):
     """The naive start of the year, month or day holding ``moment``, and of the next one."""
     if kind == "year":
@@ -181,6 +190,10 @@ class ArticleAdmin(VersionAdmin):
     def has_publish_permission(self, request):
         return can_publish(request.user)
 
+    def has_recover_permission(self, request):
+        """Undeleting is an editor's act: what comes back may be a published article."""
+        return can_publish(request.user) and self.has_add_permission(request)
+
     def get_readonly_fields(self, request, obj=None):
         if can_publish(request.user):
             return []
@@ -204,6 +217,9 @@ class ArticleAdmin(VersionAdmin):
         elif form.stored_version is not None:
             # Article.save() adds one to this: the version read under the row lock.
             obj.version = form.stored_version
+        if (floor := getattr(request, "restore_floor", None)) is not None:
+            # A restore writes an old version number back; it counts on from the highest.
+            obj.version = max(obj.version, floor)
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
 
@@ -235,7 +251,8 @@ class ArticleAdmin(VersionAdmin):
             drafts=Count("pk", filter=Q(status=Article.Status.DRAFT)),
             in_review=Count("pk", filter=Q(status=Article.Status.REVIEW)),
         )
-        return super().changelist_view(request, {**counts, **(extra_context or {})})
+        context = {**counts, "may_recover": self.has_recover_permission(request)}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
 
     @admin.action(
         description=gettext_lazy("Publish the selected articles"), permissions=["publish"]
@@ -302,22 +319,57 @@ class ArticleAdmin(VersionAdmin):
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
+    # Restoring and recovering ---------------------------------------------------
+    #
+    # django-reversion writes the old version over the stored article (or brings a
+    # deleted one back) before the usual form is built. Who may act, and whether the
+    # form is stale, are decided here first: on the article as stored, under its lock.
+
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        # Restoring writes the old article over the stored one before the form is
-        # built, so who may act and whether the form is stale are decided here, on
-        # the article as stored: a reporter may not turn a published article back
-        # into an old draft, and a restore opened before someone's save is refused.
-        with transaction.atomic():
+        pk = article_id_or_404(object_id)
+        get_object_or_404(history.versions_of_articles(), pk=version_id, object_id=str(pk))
+        with transaction.atomic(), signals.refolds_suspended():
             stored = (
                 Article.objects.select_for_update(of=("self",))
                 .select_related("updated_by")
-                .filter(pk=unquote(object_id))
+                .filter(pk=pk)
                 .first()
             )
-            if stored is not None and not self.has_change_permission(request, stored):
+            if stored is None:
+                raise Http404  # a deleted article comes back through "recover", for editors
+            # A reporter may not turn a published article back into an old draft.
+            if not self.has_change_permission(request, stored):
                 raise PermissionDenied
             request.stored_article = stored
-            return super().revision_view(request, object_id, version_id, extra_context)
+            if request.method == "POST":
+                request.restore_floor = max(stored.version, history.highest_version(pk))
+            return super().revision_view(request, str(pk), version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not self.has_recover_permission(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.has_recover_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(history.versions_of_articles(), pk=version_id)
+        with transaction.atomic(), signals.refolds_suspended():
+            existing = Article.objects.select_for_update().filter(pk=version.object_id).first()
+            if existing is not None:
+                self.message_user(
+                    request,
+                    _(
+                        "“%(title)s” was not deleted, so there is nothing to recover. To "
+                        "bring back an older text, restore one of its versions here."
+                    )
+                    % {"title": existing.title},
+                    messages.ERROR,
+                )
+                return redirect("admin:articles_article_history", existing.pk)
+            if request.method == "POST":
+                request.restore_floor = history.highest_version(version.object_id)
+            return super().recover_view(request, version.pk, extra_context)
 
     def changes_view(self, request, object_id, version_id):
         article = get_object_or_404(Article, pk=object_id)
