@@ -310,7 +310,7 @@ class ArticleAdmin(VersionAdmin):
         )
 
     def preview_view(self, request, object_id):
-        article = get_object_or_404(Article.objects.for_reading(), pk=object_id)
+        article = get_object_or_404(Article.objects.for_reading(), pk=article_id_or_404(object_id))
         if not self.may_preview(request, article):
             raise PermissionDenied
         response = render_article(request, article, preview=True)
@@ -318,6 +318,10 @@ class ArticleAdmin(VersionAdmin):
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        # django-reversion looks the id up as text before Django checks it is an id.
+        return super().history_view(request, str(article_id_or_404(object_id)), extra_context)
 
     # Restoring and recovering ---------------------------------------------------
     #
@@ -372,7 +376,7 @@ class ArticleAdmin(VersionAdmin):
             return super().recover_view(request, version.pk, extra_context)
 
     def changes_view(self, request, object_id, version_id):
-        article = get_object_or_404(Article, pk=object_id)
+        article = get_object_or_404(Article, pk=article_id_or_404(object_id))
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         version = get_object_or_404(

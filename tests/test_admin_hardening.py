@@ -1,8 +1,11 @@
-"""The admin under attack: restores and recovers that bypass the rules, and bodies of hundreds
-of blocks."""
+"""The admin under attack: restores and recovers that bypass the rules, malformed staff URLs,
+and bodies of hundreds of blocks."""
 
 from unittest import mock
+from urllib.parse import quote
 
+import pytest
+from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -164,6 +167,40 @@ def test_history_urls_restore_only_a_version_of_that_same_existing_article(clien
     assert client.get(url).status_code == 404, "undeleting goes through recover only"
     assert client.post(url, new_article_data("Bài một")).status_code == 404
     assert not Article.objects.filter(pk=one.pk).exists()
+
+
+# Malformed staff URLs ------------------------------------------------------------------
+
+JUNK_IDS = ["abc", "1.5", "%00", "-1", "99999999999999999999999", quote("bài-viết"), "0"]
+
+
+@pytest.mark.parametrize("junk", JUNK_IDS)
+def test_a_malformed_id_in_any_staff_url_is_a_404_or_the_usual_redirect(admin_client, junk):
+    client = admin_client  # a superuser: every model's every view is open to it
+    article = make_article("Bài có thật")
+    assert post_form(client, article).status_code == 302
+    version = Version.objects.get_for_object(article).first().pk
+    urls = [
+        f"{LIST_URL}{junk}/preview/",
+        f"{LIST_URL}{junk}/history/{version}/",
+        f"{LIST_URL}{junk}/history/{version}/changes/",
+        f"{LIST_URL}{article.pk}/history/{junk}/",
+        f"{LIST_URL}{article.pk}/history/{junk}/changes/",
+        f"{LIST_URL}recover/{junk}/",
+    ]
+    for model in admin.site._registry:
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/{junk}/"
+        urls += [f"{base}change/", f"{base}delete/", f"{base}history/"]
+    answers = {}
+    for url in urls:
+        for method in (client.get, client.post):
+            answers[f"{method.__name__.upper()} {url}"] = method(url).status_code
+    # A view's own 404, or Django's redirect saying there is no such object (where the
+    # junk fits no other URL pattern, the change view's takes it): never a 500.
+    assert {url: status for url, status in answers.items() if status not in (302, 404)} == {}
+    assert answers[f"GET {LIST_URL}{junk}/preview/"] == 404
+    article.refresh_from_db()
+    assert article.title == "Bài có thật"
 
 
 # Many blocks ---------------------------------------------------------------------------
