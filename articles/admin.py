@@ -114,6 +114,11 @@ def article_id_or_404(object_id):
         raise Http404 from None
 
 
+def shown_version_name(pk):
+    """The name under which a row of the list posts the version it showed."""
+    return f"shown_version_{pk}"
+
+
 def _period(moment, kind):
     """The naive start of the year, month or day holding ``moment``, and of the next one."""
     if kind == "year":
@@ -266,26 +271,60 @@ class ArticleAdmin(VersionAdmin):
     def unpublish(self, request, queryset):
         self._set_status(request, queryset, Article.Status.DRAFT, _("Unpublished"))
 
+    def action_checkbox(self, obj):
+        # Each row carries the version it shows, so that an action never applies to a
+        # text the editor did not see (see ``_set_status``).
+        return super().action_checkbox(obj) + format_html(
+            '<input type="hidden" name="{}" value="{}">', shown_version_name(obj.pk), obj.version
+        )
+
     def _set_status(self, request, queryset, status, verb):
-        changed = 0
+        changed, moved = 0, []
         for pk in queryset.exclude(status=status).values_list("pk", flat=True):
-            with transaction.atomic(), create_revision():
+            with transaction.atomic():
                 # Read under a lock, so an edit saved meanwhile is neither lost nor overwritten.
                 article = Article.objects.select_for_update().get(pk=pk)
-                set_user(request.user)
-                set_comment(verb)
-                article.status = status
-                if status == Article.Status.PUBLISHED and not article.published_at:
-                    article.published_at = timezone.now()
-                article.updated_by = request.user
-                article.save()
-                self.log_change(request, article, verb)
+                if not self._as_shown(request, article):
+                    moved.append(article)
+                    continue
+                with create_revision():
+                    set_user(request.user)
+                    set_comment(verb)
+                    article.status = status
+                    if status == Article.Status.PUBLISHED and not article.published_at:
+                        article.published_at = timezone.now()
+                    article.updated_by = request.user
+                    article.save()
+                    self.log_change(request, article, verb)
             changed += 1
-        self.message_user(
-            request,
-            _("%(verb)s: %(count)d article(s).") % {"verb": verb, "count": changed},
-            messages.SUCCESS,
-        )
+        if changed or not moved:
+            self.message_user(
+                request,
+                _("%(verb)s: %(count)d article(s).") % {"verb": verb, "count": changed},
+                messages.SUCCESS,
+            )
+        if moved:
+            self.message_user(
+                request,
+                _(
+                    "Left as they were, because someone saved them after the list was "
+                    "shown: %(titles)s. Reload the list, check them, and try again."
+                )
+                % {"titles": ", ".join(f"“{article.title}”" for article in moved)},
+                messages.WARNING,
+            )
+
+    @staticmethod
+    def _as_shown(request, article):
+        """Whether ``article`` is still the version its row showed when it was ticked.
+
+        A row must carry its version; only "select all" reaches rows the page never
+        showed, and those are taken as they are.
+        """
+        shown = request.POST.get(shown_version_name(article.pk))
+        if shown is None:
+            return request.POST.get("select_across") == "1"
+        return shown == str(article.version)
 
     # Preview and history ------------------------------------------------------
 

@@ -1,5 +1,5 @@
-"""The admin under attack: restores and recovers that bypass the rules, malformed staff URLs,
-and bodies of hundreds of blocks."""
+"""The admin under attack: restores and recovers that bypass the rules, list actions on texts
+no one saw, malformed staff URLs, and bodies of hundreds of blocks."""
 
 from unittest import mock
 from urllib.parse import quote
@@ -21,8 +21,10 @@ from .admin_forms import (
     empty_inlines,
     errors_of,
     form_data,
+    member,
     new_article_data,
     post_form,
+    ticked,
 )
 from .factories import make_article, make_category
 
@@ -167,6 +169,80 @@ def test_history_urls_restore_only_a_version_of_that_same_existing_article(clien
     assert client.get(url).status_code == 404, "undeleting goes through recover only"
     assert client.post(url, new_article_data("Bài một")).status_code == 404
     assert not Article.objects.filter(pk=one.pk).exists()
+
+
+# The list's actions --------------------------------------------------------------------
+
+
+def messages_of(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_publish_from_the_list_refuses_an_article_saved_after_the_list_was_shown(client, editor):
+    changed = make_article("Chờ duyệt, bị sửa", status=Article.Status.REVIEW, published_at=None)
+    unchanged = make_article("Chờ duyệt, như cũ", status=Article.Status.REVIEW, published_at=None)
+    client.force_login(editor)
+    data = ticked(client, changed, unchanged)
+    assert data[f"shown_version_{changed.pk}"] == str(changed.version)
+
+    other = client.__class__()
+    other.force_login(member("phongvien2", "Phóng viên"))
+    assert post_form(other, changed, title="Sửa sau khi danh sách hiện ra").status_code == 302
+
+    response = client.post(LIST_URL, {**data, "action": "publish"})
+    assert response.status_code == 302
+    changed.refresh_from_db()
+    unchanged.refresh_from_db()
+    assert changed.status == Article.Status.REVIEW, "not the unseen text"
+    assert changed.title == "Sửa sau khi danh sách hiện ra"
+    assert unchanged.is_visible
+    said = " ".join(messages_of(response))
+    assert "“Sửa sau khi danh sách hiện ra”" in said and "Chờ duyệt, như cũ" not in said
+    assert "Đã xuất bản: 1" in said
+
+
+def test_unpublish_from_the_list_refuses_a_moved_version_and_acts_on_what_was_shown(client, editor):
+    article = make_article("Đang hiển thị")
+    client.force_login(editor)
+    data = ticked(client, article)
+    Article.objects.get(pk=article.pk).save()  # someone saved it meanwhile
+
+    response = client.post(LIST_URL, {**data, "action": "unpublish"})
+    article.refresh_from_db()
+    assert article.is_visible
+    assert any("Đang hiển thị" in message for message in messages_of(response))
+
+    response = client.post(LIST_URL, {**ticked(client, article), "action": "unpublish"})
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+    assert messages_of(response) == ["Đã gỡ xuống: 1 bài viết."]
+
+
+def test_a_list_action_posted_without_the_shown_versions_changes_nothing(client, editor):
+    article = make_article("Không rõ bản nào", status=Article.Status.REVIEW)
+    client.force_login(editor)
+    client.post(LIST_URL, {"action": "publish", "_selected_action": [article.pk]})
+    article.refresh_from_db()
+    assert article.status == Article.Status.REVIEW
+
+
+def test_select_all_acts_on_rows_not_shown_but_not_on_shown_rows_that_moved(client, editor):
+    articles = [
+        make_article(f"Bài {n}", status=Article.Status.REVIEW, published_at=None) for n in range(3)
+    ]
+    client.force_login(editor)
+    data = ticked(client, *articles)
+    moved = articles[0]
+    Article.objects.get(pk=moved.pk).save()
+    # The shown version of one row is missing, as for a row on another page.
+    del data[f"shown_version_{articles[2].pk}"]
+    client.post(LIST_URL, {**data, "action": "publish", "select_across": "1"})
+    statuses = dict(Article.objects.values_list("pk", "status"))
+    assert statuses == {
+        moved.pk: Article.Status.REVIEW,
+        articles[1].pk: Article.Status.PUBLISHED,
+        articles[2].pk: Article.Status.PUBLISHED,
+    }
 
 
 # Malformed staff URLs ------------------------------------------------------------------
