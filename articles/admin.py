@@ -269,7 +269,35 @@ class ArticleAdmin(VersionAdmin):
         description=gettext_lazy("Unpublish the selected articles"), permissions=["publish"]
     )
     def unpublish(self, request, queryset):
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm_unpublish(request, queryset)
         self._set_status(request, queryset, Article.Status.DRAFT, _("Unpublished"))
+
+    def _confirm_unpublish(self, request, queryset):
+        """A page that lists what would be taken down, as Django's delete action does.
+
+        Its form posts the action again with what the list posted, the versions its
+        rows showed included: an article saved in between is still left alone.
+        """
+        going = list(queryset.exclude(status=Article.Status.DRAFT).defer("search_text"))
+        if not going:
+            return self._set_status(request, queryset, Article.Status.DRAFT, _("Unpublished"))
+        carried = [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name in ("_selected_action", "select_across") or name.startswith("shown_version_")
+            for value in values
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Unpublish articles"),
+            "articles": going,
+            "carried": carried,
+        }
+        return TemplateResponse(
+            request, "admin/articles/article/unpublish_confirmation.html", context
+        )
 
     def action_checkbox(self, obj):
         # Each row carries the version it shows, so that an action never applies to a

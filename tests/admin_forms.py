@@ -25,7 +25,12 @@ class _FormReader(HTMLParser):
                 kind in ("checkbox", "radio") and "checked" not in attrs
             ):
                 return
-            self.data[name] = attrs.get("value", "on" if kind == "checkbox" else "")
+            value = attrs.get("value", "on" if kind == "checkbox" else "")
+            if name in self.data and kind in ("hidden", "checkbox"):
+                # Repeated names (ticked rows, say) post every value, as a browser does.
+                earlier = self.data[name]
+                value = [*(earlier if isinstance(earlier, list) else [earlier]), value]
+            self.data[name] = value
         elif tag == "textarea" and name:
             self._textarea = name
             self.data[name] = ""
@@ -133,5 +138,12 @@ def ticked(client, *articles):
 
 
 def run_action(client, action, *articles):
-    """Tick ``articles`` in the list and run ``action`` ("publish", "unpublish") on them."""
-    return client.post(LIST_URL, {**ticked(client, *articles), "action": action})
+    """Tick ``articles`` in the list and run ``action`` ("publish", "unpublish") on them,
+    confirming it where the admin asks to."""
+    return confirmed(client, client.post(LIST_URL, {**ticked(client, *articles), "action": action}))
+
+
+def confirmed(client, response):
+    """The answer to ``response``'s confirmation page, said yes to; else ``response``."""
+    confirmation = form_data(response, form_id="unpublish-form")
+    return client.post(LIST_URL, confirmation) if confirmation else response

@@ -18,12 +18,14 @@ from .admin_forms import (
     ADD_URL,
     LIST_URL,
     change_url,
+    confirmed,
     empty_inlines,
     errors_of,
     form_data,
     member,
     new_article_data,
     post_form,
+    run_action,
     ticked,
 )
 from .factories import make_article, make_category
@@ -201,20 +203,28 @@ def test_publish_from_the_list_refuses_an_article_saved_after_the_list_was_shown
     assert "Đã xuất bản: 1" in said
 
 
-def test_unpublish_from_the_list_refuses_a_moved_version_and_acts_on_what_was_shown(client, editor):
+def test_unpublish_asks_first_and_still_refuses_an_article_saved_before_the_yes(client, editor):
     article = make_article("Đang hiển thị")
+    draft = make_article("Vẫn là nháp", status=Article.Status.DRAFT)
     client.force_login(editor)
-    data = ticked(client, article)
-    Article.objects.get(pk=article.pk).save()  # someone saved it meanwhile
+    asked = client.post(LIST_URL, {**ticked(client, article, draft), "action": "unpublish"})
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "Đang hiển thị" in page and "Vẫn là nháp" not in page
+    assert "Người đọc sẽ không còn thấy" in page
+    article.refresh_from_db()
+    assert article.is_visible, "nothing changes until the editor says yes"
 
-    response = client.post(LIST_URL, {**data, "action": "unpublish"})
+    Article.objects.get(pk=article.pk).save()  # someone saves it while the page is open
+    response = confirmed(client, asked)
     article.refresh_from_db()
     assert article.is_visible
-    assert any("Đang hiển thị" in message for message in messages_of(response))
+    assert any("“Đang hiển thị”" in message for message in messages_of(response))
 
-    response = client.post(LIST_URL, {**ticked(client, article), "action": "unpublish"})
+    response = run_action(client, "unpublish", article)
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT
+    assert not article.is_visible
     assert messages_of(response) == ["Đã gỡ xuống: 1 bài viết."]
 
 
