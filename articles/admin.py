@@ -438,6 +438,19 @@ class ArticleAdmin(VersionAdmin):
                     messages.ERROR,
                 )
                 return redirect("admin:articles_article_history", existing.pk)
+            slug = version.field_dict.get("slug")
+            holder = Article.objects.filter(slug=slug).first() if slug else None
+            if holder is not None:
+                self.message_user(
+                    request,
+                    _(
+                        "“%(title)s” cannot come back: its address “%(slug)s” now belongs to "
+                        "“%(other)s”. Give that article another slug first, then recover this one."
+                    )
+                    % {"title": version.object_repr, "slug": slug, "other": holder.title},
+                    messages.ERROR,
+                )
+                return redirect("admin:articles_article_recoverlist")
             if request.method == "POST":
                 request.restore_floor = history.highest_version(version.object_id)
             return super().recover_view(request, version.pk, extra_context)

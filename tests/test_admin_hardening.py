@@ -37,6 +37,10 @@ def saved_state(article):
     return (article.title, article.status, article.version, Revision.objects.count())
 
 
+def messages_of(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
 def deleted_by_an_editor(client, editor, article):
     """Delete ``article`` through the admin as ``editor``, as the delete button does."""
     client.force_login(editor)
@@ -101,8 +105,7 @@ def test_recover_of_an_article_that_still_exists_is_refused_even_for_an_editor(c
     for response in (client.get(url), client.post(url, form_data(client.get(change_url(article))))):
         assert response.status_code == 302
         assert response["Location"] == f"{LIST_URL}{article.pk}/history/"
-    said = [str(m) for m in get_messages(response.wsgi_request)]
-    assert any("chưa bị xoá" in message for message in said), said
+    assert any("chưa bị xoá" in message for message in messages_of(response))
     assert saved_state(article) == before
 
 
@@ -126,6 +129,27 @@ def test_an_editor_recovers_a_deleted_article_with_a_version_above_all_it_ever_h
     assert [b.text for b in recovered.body()] == ["Đoạn đầu."]
     assert "doan dau" in recovered.search_text
     assert recovered.version == highest + 1
+
+
+def test_recovering_an_article_whose_address_was_taken_since_says_so_and_changes_nothing(
+    client, editor
+):
+    article = make_article("Cùng một địa chỉ", blocks=["Đoạn cũ."])
+    client.force_login(editor)
+    assert post_form(client, article).status_code == 302
+    version = Version.objects.get_for_object(article).first()
+    deleted_by_an_editor(client, editor, article)
+    newcomer = make_article("Cùng một địa chỉ")
+    assert newcomer.slug == article.slug
+
+    url = f"{LIST_URL}recover/{version.pk}/"
+    response = client.post(url, new_article_data("Cùng một địa chỉ", slug=article.slug))
+    assert response.status_code == 302
+    assert response["Location"] == f"{LIST_URL}recover/"
+    said = " ".join(messages_of(response))
+    assert f"“{article.slug}”" in said and "đã thuộc về" in said
+    assert not Article.objects.filter(pk=article.pk).exists()
+    assert not TextBlock.objects.filter(text="Đoạn cũ.").exists()
 
 
 def test_a_restore_counts_on_from_the_highest_version_the_article_ever_had(client, editor):
@@ -174,10 +198,6 @@ def test_history_urls_restore_only_a_version_of_that_same_existing_article(clien
 
 
 # The list's actions --------------------------------------------------------------------
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def test_publish_from_the_list_refuses_an_article_saved_after_the_list_was_shown(client, editor):
