@@ -311,7 +311,9 @@ class ArticleAdmin(VersionAdmin):
         for pk in queryset.exclude(status=status).values_list("pk", flat=True):
             with transaction.atomic():
                 # Read under a lock, so an edit saved meanwhile is neither lost nor overwritten.
-                article = Article.objects.select_for_update().get(pk=pk)
+                article = Article.objects.select_for_update().filter(pk=pk).first()
+                if article is None:
+                    continue  # deleted meanwhile
                 if not self._as_shown(request, article):
                     moved.append(article)
                     continue
