@@ -173,6 +173,25 @@ def test_a_restore_counts_on_from_the_highest_version_the_article_ever_had(clien
     assert history.highest_version(article.pk) == highest + 1
 
 
+def test_the_restore_and_recover_pages_speak_vietnamese(client, editor):
+    article = make_article("Bài có lịch sử")
+    client.force_login(editor)
+    assert post_form(client, article).status_code == 302
+    version = Version.objects.get_for_object(article).first()
+    url = f"{LIST_URL}{article.pk}/history/{version.pk}/"
+    page = client.get(url).content.decode()
+    assert "Bấm nút Lưu bên dưới để đưa bài về phiên bản này." in page
+    assert client.post(url, form_data(client.get(url))).status_code == 302
+    history_page = client.get(f"{LIST_URL}{article.pk}/history/").content.decode()
+    assert "Đưa về phiên bản đã lưu lúc" in history_page
+
+    deleted_by_an_editor(client, editor, article)
+    page = client.get(f"{LIST_URL}recover/").content.decode()
+    assert "Khôi phục bài viết đã xoá" in page and "Bài có lịch sử" in page
+    page = client.get(f"{LIST_URL}recover/{version.pk}/").content.decode()
+    assert "Bấm nút Lưu bên dưới để khôi phục bài đã xoá" in page
+
+
 def test_history_urls_restore_only_a_version_of_that_same_existing_article(client, editor):
     one = make_article("Bài một", blocks=["Đoạn một."])
     two = make_article("Bài hai")
