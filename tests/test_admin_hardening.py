@@ -173,6 +173,28 @@ def test_a_restore_counts_on_from_the_highest_version_the_article_ever_had(clien
     assert history.highest_version(article.pk) == highest + 1
 
 
+def test_a_reporter_cannot_publish_by_restoring_a_version_that_was_published(
+    client, editor, reporter
+):
+    article = make_article(
+        "Bài từng đăng", status=Article.Status.REVIEW, created_by=reporter, published_at=None
+    )
+    client.force_login(editor)
+    run_action(client, "publish", article)
+    published = Version.objects.get_for_object(article).first()
+    run_action(client, "unpublish", article)
+    before = saved_state(article)
+    assert article.status == Article.Status.DRAFT
+
+    client.force_login(reporter)
+    url = f"{LIST_URL}{article.pk}/history/{published.pk}/"
+    page = client.get(url).content.decode()
+    assert 'name="_save"' not in page, "shown read-only"
+    crafted = {"title": "Đăng lén", "status": "published", "opened_version": str(article.version)}
+    assert client.post(url, crafted).status_code == 403
+    assert saved_state(article) == before
+
+
 def test_the_restore_and_recover_pages_speak_vietnamese(client, editor):
     article = make_article("Bài có lịch sử")
     client.force_login(editor)
