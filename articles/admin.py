@@ -10,10 +10,11 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Min, Q
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -24,7 +25,7 @@ from reversion import create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import history, renditions, uploads
+from . import history, renditions, signals, uploads
 from .forms import ArticleForm, FigureForm, can_publish
 from .models import Article, ArticleQuerySet, Category, Figure, RelatedLink, TextBlock
 from .views import render_article
@@ -128,6 +129,19 @@ class RelatedLinkInline(admin.TabularInline):
         if db_field.name == "target":
             kwargs["widget"] = KnownChoiceAutocomplete(db_field, self.admin_site)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def article_id_or_404(object_id):
+    """The article id a staff URL names; anything that is not one is a 404, never a 500."""
+    try:
+        return Article._meta.pk.to_python(unquote(object_id))
+    except ValidationError:
+        raise Http404 from None
+
+
+def shown_version_name(pk):
+    """The name under which a row of the list posts the version it showed."""
+    return f"shown_version_{pk}"
 
 
 def _period(moment, kind):
@@ -254,6 +268,10 @@ class ArticleAdmin(VersionAdmin):
     def has_publish_permission(self, request):
         return can_publish(request.user)
 
+    def has_recover_permission(self, request):
+        """Undeleting is an editor's act: what comes back may be a published article."""
+        return can_publish(request.user) and self.has_add_permission(request)
+
     def get_readonly_fields(self, request, obj=None):
         if can_publish(request.user):
             return []
@@ -277,6 +295,9 @@ class ArticleAdmin(VersionAdmin):
         elif form.stored_version is not None:
             # Article.save() adds one to this: the version read under the row lock.
             obj.version = form.stored_version
+        if (floor := getattr(request, "restore_floor", None)) is not None:
+            # A restore writes an old version number back; it counts on from the highest.
+            obj.version = max(obj.version, floor)
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
         if taken := getattr(obj, "slug_taken", None):
@@ -311,7 +332,9 @@ class ArticleAdmin(VersionAdmin):
             self.message_user(request, PROCESSING, messages.INFO)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        # The body is renumbered and folded for search once, not once per block saved.
+        with signals.refolds_suspended():
+            super().save_related(request, form, formsets, change)
         form.instance.renumber_body()
         form.instance.refresh_search_text()
 
@@ -339,7 +362,8 @@ class ArticleAdmin(VersionAdmin):
             drafts=Count("pk", filter=Q(status=Article.Status.DRAFT)),
             in_review=Count("pk", filter=Q(status=Article.Status.REVIEW)),
         )
-        return super().changelist_view(request, {**counts, **(extra_context or {})})
+        context = {**counts, "may_recover": self.has_recover_permission(request)}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
 
     @admin.action(
         description=gettext_lazy("Publish the selected articles"), permissions=["publish"]
@@ -351,28 +375,92 @@ class ArticleAdmin(VersionAdmin):
         description=gettext_lazy("Unpublish the selected articles"), permissions=["publish"]
     )
     def unpublish(self, request, queryset):
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm_unpublish(request, queryset)
         self._set_status(request, queryset, Article.Status.DRAFT, _("Unpublished"))
 
-    def _set_status(self, request, queryset, status, verb):
-        changed = 0
-        for pk in queryset.exclude(status=status).values_list("pk", flat=True):
-            with transaction.atomic(), create_revision():
-                # Read under a lock, so an edit saved meanwhile is neither lost nor overwritten.
-                article = Article.objects.select_for_update().get(pk=pk)
-                set_user(request.user)
-                set_comment(verb)
-                article.status = status
-                if status == Article.Status.PUBLISHED and not article.published_at:
-                    article.published_at = timezone.now()
-                article.updated_by = request.user
-                article.save()
-                self.log_change(request, article, verb)
-            changed += 1
-        self.message_user(
-            request,
-            _("%(verb)s: %(count)d article(s).") % {"verb": verb, "count": changed},
-            messages.SUCCESS,
+    def _confirm_unpublish(self, request, queryset):
+        """A page that lists what would be taken down, as Django's delete action does.
+
+        Its form posts the action again with what the list posted, the versions its
+        rows showed included: an article saved in between is still left alone.
+        """
+        going = list(queryset.exclude(status=Article.Status.DRAFT).defer("search_text"))
+        if not going:
+            return self._set_status(request, queryset, Article.Status.DRAFT, _("Unpublished"))
+        carried = [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name in ("_selected_action", "select_across") or name.startswith("shown_version_")
+            for value in values
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Unpublish articles"),
+            "articles": going,
+            "carried": carried,
+        }
+        return TemplateResponse(
+            request, "admin/articles/article/unpublish_confirmation.html", context
         )
+
+    def action_checkbox(self, obj):
+        # Each row carries the version it shows, so that an action never applies to a
+        # text the editor did not see (see ``_set_status``).
+        return super().action_checkbox(obj) + format_html(
+            '<input type="hidden" name="{}" value="{}">', shown_version_name(obj.pk), obj.version
+        )
+
+    def _set_status(self, request, queryset, status, verb):
+        changed, moved = 0, []
+        for pk in queryset.exclude(status=status).values_list("pk", flat=True):
+            with transaction.atomic():
+                # Read under a lock, so an edit saved meanwhile is neither lost nor overwritten.
+                article = Article.objects.select_for_update().filter(pk=pk).first()
+                if article is None:
+                    continue  # deleted meanwhile
+                if not self._as_shown(request, article):
+                    moved.append(article)
+                    continue
+                with create_revision():
+                    set_user(request.user)
+                    set_comment(verb)
+                    article.status = status
+                    if status == Article.Status.PUBLISHED and not article.published_at:
+                        article.published_at = timezone.now()
+                    article.updated_by = request.user
+                    article.save()
+                    self.log_change(request, article, verb)
+            changed += 1
+        if changed or not moved:
+            self.message_user(
+                request,
+                _("%(verb)s: %(count)d article(s).") % {"verb": verb, "count": changed},
+                messages.SUCCESS,
+            )
+        if moved:
+            self.message_user(
+                request,
+                _(
+                    "Left as they were, because someone saved them after the list was "
+                    "shown: %(titles)s. Reload the list, check them, and try again."
+                )
+                % {"titles": ", ".join(f"“{article.title}”" for article in moved)},
+                messages.WARNING,
+            )
+
+    @staticmethod
+    def _as_shown(request, article):
+        """Whether ``article`` is still the version its row showed when it was ticked.
+
+        A row must carry its version; only "select all" reaches rows the page never
+        showed, and those are taken as they are.
+        """
+        shown = request.POST.get(shown_version_name(article.pk))
+        if shown is None:
+            return request.POST.get("select_across") == "1"
+        return shown == str(article.version)
 
     # Preview and history ------------------------------------------------------
 
@@ -397,7 +485,7 @@ class ArticleAdmin(VersionAdmin):
         )
 
     def preview_view(self, request, object_id):
-        article = get_object_or_404(Article.objects.for_reading(), pk=object_id)
+        article = get_object_or_404(Article.objects.for_reading(), pk=article_id_or_404(object_id))
         if not self.may_preview(request, article):
             raise PermissionDenied
         response = render_article(request, article, preview=True)
@@ -406,25 +494,77 @@ class ArticleAdmin(VersionAdmin):
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
+    def history_view(self, request, object_id, extra_context=None):
+        # django-reversion looks the id up as text before Django checks it is an id.
+        return super().history_view(request, str(article_id_or_404(object_id)), extra_context)
+
+    # Restoring and recovering ---------------------------------------------------
+    #
+    # django-reversion writes the old version over the stored article (or brings a
+    # deleted one back) before the usual form is built. Who may act, and whether the
+    # form is stale, are decided here first: on the article as stored, under its lock.
+
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        # Restoring writes the old article over the stored one before the form is
-        # built, so who may act and whether the form is stale are decided here, on
-        # the article as stored: a reporter may not turn a published article back
-        # into an old draft, and a restore opened before someone's save is refused.
-        with transaction.atomic():
+        pk = article_id_or_404(object_id)
+        get_object_or_404(history.versions_of_articles(), pk=version_id, object_id=str(pk))
+        with transaction.atomic(), signals.refolds_suspended():
             stored = (
                 Article.objects.select_for_update(of=("self",))
                 .select_related("updated_by")
-                .filter(pk=unquote(object_id))
+                .filter(pk=pk)
                 .first()
             )
-            if stored is not None and not self.has_change_permission(request, stored):
+            if stored is None:
+                raise Http404  # a deleted article comes back through "recover", for editors
+            # A reporter may not turn a published article back into an old draft.
+            if not self.has_change_permission(request, stored):
                 raise PermissionDenied
             request.stored_article = stored
-            return super().revision_view(request, object_id, version_id, extra_context)
+            if request.method == "POST":
+                request.restore_floor = max(stored.version, history.highest_version(pk))
+            return super().revision_view(request, str(pk), version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not self.has_recover_permission(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.has_recover_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(history.versions_of_articles(), pk=version_id)
+        with transaction.atomic(), signals.refolds_suspended():
+            existing = Article.objects.select_for_update().filter(pk=version.object_id).first()
+            if existing is not None:
+                self.message_user(
+                    request,
+                    _(
+                        "“%(title)s” was not deleted, so there is nothing to recover. To "
+                        "bring back an older text, restore one of its versions here."
+                    )
+                    % {"title": existing.title},
+                    messages.ERROR,
+                )
+                return redirect("admin:articles_article_history", existing.pk)
+            slug = version.field_dict.get("slug")
+            holder = Article.objects.filter(slug=slug).first() if slug else None
+            if holder is not None:
+                self.message_user(
+                    request,
+                    _(
+                        "“%(title)s” cannot come back: its address “%(slug)s” now belongs to "
+                        "“%(other)s”. Give that article another slug first, then recover this one."
+                    )
+                    % {"title": version.object_repr, "slug": slug, "other": holder.title},
+                    messages.ERROR,
+                )
+                return redirect("admin:articles_article_recoverlist")
+            if request.method == "POST":
+                request.restore_floor = history.highest_version(version.object_id)
+            return super().recover_view(request, version.pk, extra_context)
 
     def changes_view(self, request, object_id, version_id):
-        article = get_object_or_404(Article, pk=object_id)
+        article = get_object_or_404(Article, pk=article_id_or_404(object_id))
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         version = get_object_or_404(

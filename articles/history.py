@@ -1,11 +1,32 @@
 """Reading an article's revisions (kept by django-reversion) as editors see them."""
 
 import difflib
+import json
 
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from .models import Article, Category, Figure, RelatedLink, TextBlock
+
+
+def versions_of_articles():
+    """Saved versions of articles only: a restore or recover is always of an article."""
+    return Version.objects.get_for_model(Article)
+
+
+def highest_version(article_pk):
+    """The highest version number the article ever had, as its saved versions recorded it.
+
+    A restore counts on from this, so that no form opened on any earlier state of the
+    article (before a delete, or before a version was wound back) can pass as current.
+    """
+    numbers = [0]
+    for saved in Version.objects.get_for_object_reference(Article, article_pk):
+        if saved.format == "json":
+            numbers.append(json.loads(saved.serialized_data)[0]["fields"].get("version", 0))
+        else:
+            numbers.append(saved.field_dict.get("version", 0))
+    return max(numbers)
 
 
 def previous_version(version):

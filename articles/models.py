@@ -439,10 +439,18 @@ class Article(models.Model):
         return [a for a in Article.objects.newest(limit + 1) if a.pk != self.pk][:limit]
 
     def renumber_body(self):
-        """Number the blocks 1, 2, 3... in body order, so no two share a position."""
+        """Number the blocks 1, 2, 3... in body order, so no two share a position.
+
+        The moved blocks are written in a few batched statements, not one per block.
+        """
+        moved = {TextBlock: [], Figure: []}
         for number, block in enumerate(self.body(), start=1):
             if block.position != number:
-                type(block).objects.filter(pk=block.pk).update(position=number)
+                block.position = number
+                moved[type(block)].append(block)
+        for model, blocks in moved.items():
+            if blocks:
+                model.objects.bulk_update(blocks, ["position"])
 
     def fold_search_text(self):
         parts = [self.title, self.sapo]

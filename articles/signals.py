@@ -1,5 +1,7 @@
 """Keep what is derived from an article's body in step with it: search text, renditions."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
 from django.db import transaction
@@ -9,12 +11,25 @@ from django.dispatch import receiver
 from . import renditions, tasks
 from .models import Article, Figure, TextBlock
 
+_suspended = ContextVar("refolds_suspended", default=False)
+
+
+@contextmanager
+def refolds_suspended():
+    """Blocks saved or deleted inside this leave the search text alone: for a caller that
+    saves a whole body and refreshes it once afterwards (the admin's save)."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+
 
 @receiver([post_save, post_delete], sender=TextBlock)
 @receiver([post_save, post_delete], sender=Figure)
 def refold_article(sender, instance, raw=False, **kwargs):
     # Fixtures carry their own search text; the article may not be complete yet.
-    if raw:
+    if raw or _suspended.get():
         return
     try:
         article = instance.article

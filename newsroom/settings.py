@@ -201,6 +201,10 @@ FIGURE_MAX_PIXELS = env.int("FIGURE_MAX_PIXELS", default=40_000_000)
 # Without DEBUG, WhiteNoise serves what collectstatic gathered; with it, the apps' own files.
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG
 
+# Fields one admin form may post: each block of an article's body is about five, and
+# Django's default of 1,000 refused (and lost) an article of some 250 blocks.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=20_000)
+
 # Readers' pages may be kept this long by browsers (max-age) and CDNs (s-maxage).
 PUBLIC_CACHE_CONTROL = {
     "max_age": env.int("PUBLIC_MAX_AGE", default=60),

@@ -25,7 +25,12 @@ class _FormReader(HTMLParser):
                 kind in ("checkbox", "radio") and "checked" not in attrs
             ):
                 return
-            self.data[name] = attrs.get("value", "on" if kind == "checkbox" else "")
+            value = attrs.get("value", "on" if kind == "checkbox" else "")
+            if name in self.data and kind in ("hidden", "checkbox"):
+                # Repeated names (ticked rows, say) post every value, as a browser does.
+                earlier = self.data[name]
+                value = [*(earlier if isinstance(earlier, list) else [earlier]), value]
+            self.data[name] = value
         elif tag == "textarea" and name:
             self._textarea = name
             self.data[name] = ""
@@ -122,3 +127,23 @@ def reporter(db):
 @pytest.fixture
 def editor(db):
     return member("bientap", "Biên tập viên")
+
+
+def ticked(client, *articles):
+    """The article list as rendered, posted back with ``articles`` ticked, as a browser
+    would: each row carries the version it showed."""
+    data = form_data(client.get(LIST_URL), form_id="changelist-form")
+    data["_selected_action"] = [str(article.pk) for article in articles]
+    return data
+
+
+def run_action(client, action, *articles):
+    """Tick ``articles`` in the list and run ``action`` ("publish", "unpublish") on them,
+    confirming it where the admin asks to."""
+    return confirmed(client, client.post(LIST_URL, {**ticked(client, *articles), "action": action}))
+
+
+def confirmed(client, response):
+    """The answer to ``response``'s confirmation page, said yes to; else ``response``."""
+    confirmation = form_data(response, form_id="unpublish-form")
+    return client.post(LIST_URL, confirmation) if confirmation else response

@@ -4,7 +4,15 @@ from reversion.models import Version
 
 from articles.models import Article, RelatedLink
 
-from .admin_forms import LIST_URL, change_url, errors_of, form_data, member, post_form
+from .admin_forms import (
+    LIST_URL,
+    change_url,
+    errors_of,
+    form_data,
+    member,
+    post_form,
+    run_action,
+)
 from .factories import make_article
 
 
@@ -142,7 +150,7 @@ def test_a_reporter_cannot_restore_an_old_draft_over_a_published_article(client,
     assert post_form(client, article, status="review").status_code == 302
     draft = Version.objects.get_for_object(article).first()
     client.force_login(editor)
-    client.post(LIST_URL, {"action": "publish", "_selected_action": [article.pk]})
+    run_action(client, "publish", article)
     article.refresh_from_db()
     assert article.is_visible
 
@@ -171,8 +179,8 @@ def test_what_changed_names_who_saved_and_shows_the_changed_lines(client, editor
 def test_an_audit_trail_says_who_published_and_who_unpublished(client, editor):
     article = make_article("Bài kiểm toán", status=Article.Status.REVIEW, published_at=None)
     client.force_login(editor)
-    client.post(LIST_URL, {"action": "publish", "_selected_action": [article.pk]})
-    client.post(LIST_URL, {"action": "unpublish", "_selected_action": [article.pk]})
+    run_action(client, "publish", article)
+    run_action(client, "unpublish", article)
     page = client.get(f"{LIST_URL}{article.pk}/history/").content.decode()
     page = page[page.index('id="change-history"') :]
     assert page.count("bientap") >= 2

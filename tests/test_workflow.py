@@ -18,6 +18,7 @@ from .admin_forms import (
     form_data,
     new_article_data,
     post_form,
+    run_action,
 )
 from .factories import make_article, png_upload
 
@@ -95,7 +96,7 @@ def test_a_reporter_cannot_run_the_publish_actions(client, reporter):
     client.force_login(reporter)
     page = client.get(LIST_URL).content.decode()
     assert 'value="publish"' not in page
-    client.post(LIST_URL, {"action": "publish", "_selected_action": [article.pk]})
+    run_action(client, "publish", article)
     article.refresh_from_db()
     assert article.status == Article.Status.REVIEW
 
@@ -126,7 +127,7 @@ def test_an_editor_publishes_schedules_and_unpublishes(client, editor):
     assert client.get(later.get_absolute_url()).status_code == 404
     assert later in Article.objects.published(at=tomorrow + timedelta(minutes=1))
 
-    client.post(LIST_URL, {"action": "unpublish", "_selected_action": [live.pk]})
+    run_action(client, "unpublish", live)
     live.refresh_from_db()
     assert live.status == Article.Status.DRAFT
     assert client.get(live.get_absolute_url()).status_code == 404
@@ -136,7 +137,7 @@ def test_an_editor_publishes_schedules_and_unpublishes(client, editor):
 def test_the_publish_action_dates_an_undated_article_and_leaves_an_audit_trail(client, editor):
     article = make_article("Chưa có giờ", status=Article.Status.REVIEW, published_at=None)
     client.force_login(editor)
-    client.post(LIST_URL, {"action": "publish", "_selected_action": [article.pk]})
+    run_action(client, "publish", article)
     article.refresh_from_db()
     assert article.is_visible
     entry = article_log(article).first()
