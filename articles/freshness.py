@@ -114,9 +114,11 @@ def _notes(using):
     if not connection.in_atomic_block:
         return None
     # One per savepoint: a savepoint that rolls back takes its notes and its moment along.
+    # Those of a savepoint already released into this one (a save's own, say) are this
+    # one's: they now commit or roll back with it.
     savepoints = set(connection.savepoint_ids)
     for sids, callback, _ in connection.run_on_commit:
-        if isinstance(callback, _Transaction) and sids == savepoints:
+        if isinstance(callback, _Transaction) and sids >= savepoints:
             return callback
     notes = _Transaction()
     transaction.on_commit(notes, using=using)
