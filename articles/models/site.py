@@ -1,8 +1,8 @@
-"""The moment readers' pages last changed, as the database knows it.
+"""The site's version: when readers' pages last changed, as the database knows it.
 
 One row, written in the same transaction as the change it marks, so a change that
 rolls back never moved it, and a cache restored to an older state cannot take it
-back in time (``freshness``).
+back in time (the cache's rule for it lives with the cache).
 """
 
 from datetime import timedelta
@@ -24,7 +24,7 @@ class SiteChange(models.Model):
 
     @classmethod
     def advance(cls, using=None):
-        """Move the moment to now, or just past the last one if a clock is behind: it only
+        """Move the time to now, or just past the last one if a clock is behind: it only
         ever moves forward. Returns it; visible to others once the transaction commits."""
         now = timezone.now()
         with transaction.atomic(using=using, savepoint=False):
