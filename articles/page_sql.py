@@ -9,6 +9,7 @@ from django.db import connections
 
 BODY_KINDS = ("textblocks", "figures")
 """The article's relations to its blocks, in the order of the ``kind`` column (0, 1)."""
+
 # Both kinds of block in one query, in body order; where two share a position, text
 # comes first.
 BODY_COLUMNS = (
