@@ -3,17 +3,9 @@ from django.utils.functional import SimpleLazyObject
 
 
 def site(request):
-    from . import freshness
-    from .models import Category
-
-    def sections():
-        return freshness.shared(
-            "nav",
-            lambda: list(Category.objects.only("name", "slug")),
-            freshness.of_request(request),
-        )
+    from . import freshness, lists
 
     return {
         "site_name": settings.SITE_NAME,
-        "nav_sections": SimpleLazyObject(sections),
+        "nav_sections": SimpleLazyObject(lambda: lists.sections(freshness.of_request(request))),
     }

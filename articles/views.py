@@ -10,7 +10,7 @@ from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
-from . import freshness
+from . import freshness, lists
 from .models import MAX_SEARCH_QUERY, Article, Category
 from .search import words_key
 
@@ -64,8 +64,8 @@ def public(view=None, *, reads=()):
 
 @public
 def home(request):
-    picks = Article.objects.latest_picks(PICKS_SHOWN)
-    latest = Article.objects.newest(LATEST_ON_HOME + 1)
+    picks = lists.latest_picks(PICKS_SHOWN)
+    latest = lists.newest(LATEST_ON_HOME + 1)
     lead = picks[0] if picks else (latest[0] if latest else None)
     return render(
         request,
@@ -77,9 +77,7 @@ def home(request):
             ),
             "latest": [a for a in latest if a != lead][:LATEST_ON_HOME],
             "picks": [a for a in picks if a != lead],
-            "sections": freshness.shared(
-                "home-sections", lambda: Category.objects.with_latest(PER_SECTION_ON_HOME)
-            ),
+            "sections": lists.sections_with_latest(PER_SECTION_ON_HOME),
         },
     )
 
@@ -125,11 +123,9 @@ def render_article(request, article, preview=False):
             "body": article.body(),
             # Other articles' headlines, kept per article until the site next changes.
             # The template calls these only to render the lists, not when it has them.
-            "related": lambda: freshness.shared(
-                f"related-{article.pk}", lambda: article.related_articles(RELATED_SHOWN)
-            ),
-            "picks": lambda: article.picks(PICKS_SHOWN),
-            "other_news": article.other_news,
+            "related": functools.partial(lists.related, article, RELATED_SHOWN),
+            "picks": functools.partial(lists.picks_besides, article, PICKS_SHOWN),
+            "other_news": functools.partial(lists.other_news, article),
             "preview": preview,
         },
     )

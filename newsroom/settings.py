@@ -99,10 +99,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000:.0f}"
             f" -c lock_timeout={DATABASE_LOCK_TIMEOUT * 1000:.0f}",
         )
-    # A health check with no round trip, and the page's statements planned once per
-    # connection (newsroom/postgresql). Behind a PgBouncer older than 1.21 in transaction
-    # mode, which cannot keep prepared statements, set PREPARED_STATEMENTS=false.
+    # A health check with no round trip (newsroom/postgresql), and Django's own
+    # server-side binding, with which the server plans a statement run five times once
+    # per connection. Behind a PgBouncer older than 1.21 in transaction mode, which cannot
+    # keep prepared statements, set PREPARED_STATEMENTS=false.
     DATABASES["default"]["ENGINE"] = "newsroom.postgresql"
+    db_options.setdefault("server_side_binding", True)
     if env.bool("PREPARED_STATEMENTS", default=True):
         db_options.setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

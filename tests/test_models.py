@@ -1,13 +1,18 @@
+import ast
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
+from articles import lists
 from articles.models import Article, Category, Figure, RelatedLink, TextBlock
 
 from .factories import make_article, make_category, png_upload
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.django_db
 
@@ -222,7 +227,7 @@ def test_other_news_is_the_latest_visible_articles_except_this_one():
     reading = make_article("Đang đọc", published_at=now - timedelta(minutes=1))
     older = [make_article(f"Cũ {n}", published_at=now - timedelta(hours=n)) for n in range(1, 13)]
     make_article("Nháp", status=Article.Status.DRAFT)
-    assert list(reading.other_news()) == older[:10]
+    assert lists.other_news(reading) == older[:10]
 
 
 def test_search_text_follows_headline_sapo_and_body_edits():
@@ -258,12 +263,12 @@ def test_search_needs_every_word(seed):
     assert not Article.objects.published().search("tây hồ giao thừa").exists()
 
 
-def test_the_manager_keeps_djangos_own_latest():
+def test_the_manager_keeps_djangos_own_latest_and_the_newest_list_agrees():
     older = make_article("Cũ hơn", published_at=timezone.now() - timedelta(days=2))
     newer = make_article("Mới hơn", published_at=timezone.now() - timedelta(days=1))
     assert Article.objects.latest("published_at") == newer
     assert Article.objects.earliest("published_at") == older
-    assert Article.objects.newest(1) == [newer]
+    assert lists.newest(1) == [newer]
 
 
 def test_articles_read_by_id_come_in_the_order_asked_without_those_the_queryset_excludes(db):
@@ -272,3 +277,38 @@ def test_articles_read_by_id_come_in_the_order_asked_without_those_the_queryset_
     asked = [older.pk, draft.pk, newer.pk, 10**9]
     assert Article.objects.published().in_order_of(asked) == [older, newer]
     assert Article.objects.in_order_of(asked[::-1]) == [newer, draft, older]
+
+
+def imported_modules(path):
+    """The modules a Python file imports, relative imports resolved against its package."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    names = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(filter(None, [base, node.module]))
+            names += [module] + [f"{module}.{alias.name}" for alias in node.names]
+    return names
+
+
+CACHING = (
+    "articles.freshness",
+    "articles.caching",
+    "articles.fragments",
+    "articles.cache",
+    "articles.lists",
+    "articles.views",
+    "django.core.cache",
+    "newsroom.cache",
+)
+
+
+def test_the_content_model_imports_nothing_of_caching_nor_the_modules_that_use_it():
+    modules = sorted((ROOT / "articles" / "models").glob("*.py"))
+    imported = {path.name: imported_modules(path) for path in modules}
+    assert "articles.page_sql" in imported["articles.py"]  # relative imports are resolved
+    assert {
+        name: [m for m in found if m.startswith(CACHING)] for name, found in imported.items()
+    } == {path.name: [] for path in modules}

@@ -7,9 +7,9 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
-from articles import models
 from articles.admin import ArticleAdmin
 from articles.models import Article, Category
+from articles.models import articles as models
 
 from .admin_forms import ADD_URL, errors_of, new_article_data
 from .factories import make_article, make_category

@@ -1,10 +1,7 @@
-"""The newsroom's content: sections, articles, their body blocks and links."""
+"""Sections and articles: slugs, the publication-time rule, visibility, related links."""
 
-import functools
-import uuid
-from collections.abc import Sequence
+from collections import defaultdict
 from datetime import datetime, timedelta
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,11 +9,11 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, rou
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from . import freshness, text, uploads
+from .. import page_sql, search, text
+from .body import Body
 
 # Top-level paths that a section slug must not take over.
 RESERVED_SLUGS = frozenset(
@@ -115,21 +112,6 @@ class SlugKeyManager(models.Manager):
         return self.get(slug=slug)
 
 
-class CategoryManager(SlugKeyManager):
-    def with_latest(self, count):
-        """Sections that have visible articles, each with its ``count`` newest.
-
-        One short walk of the (section, status, time) index per section: the cost
-        follows the number of sections, never the number of articles. (A window
-        function over all articles took a second at 100,000 on SQLite.)
-        """
-        visible = Article.objects.published().listing().latest_first()
-        sections = list(self.all())
-        for section in sections:
-            section.latest = list(visible.filter(category=section)[:count])
-        return [section for section in sections if section.latest]
-
-
 class Category(models.Model):
     """A section of the site ("Chỉ đạo - Điều hành", "Nhịp sống Thủ đô"...)."""
 
@@ -142,7 +124,7 @@ class Category(models.Model):
         _("position"), default=0, help_text=_("Sections are listed in this order.")
     )
 
-    objects = CategoryManager()
+    objects = SlugKeyManager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -183,9 +165,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def search(self, query):
         """Articles holding every word of ``query``, accents and case ignored (see search.py)."""
-        from .search import search
-
-        return search(self, query)
+        return search.search(self, query)
 
     def latest_first(self):
         return self.order_by("-published_at", "-pk")
@@ -215,48 +195,13 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
 
     def for_page(self, pk):
         """Article ``pk`` and its section, as its page shows them, or None; visible or not
-        (readers' pages check ``is_visible``, the preview does not). On PostgreSQL the
-        same statement reads the body, which the article's first ``body()`` then gives.
-
-        What ``for_reading().get(pk=pk)`` reads, in a statement written once per
-        process: Django building and compiling that query again on every reading cost
-        about 0.6 ms in process, more than the rest of the page's lookups; the statement
-        runs in 0.07.
-        """
+        (readers' pages check ``is_visible``, the preview does not). See ``page_sql``."""
         low, high = connections[self.db].ops.integer_field_range(
             self.model._meta.pk.get_internal_type()
         )
         if not isinstance(pk, int) or not low <= pk <= high:
             return None  # no such row, and more digits than the column holds
-        statement = page_statement(self.db)
-        with cursor_for_every_page(self.db) as cursor:
-            cursor.execute(statement.sql, [pk])
-            row = cursor.fetchone()
-        return statement.article(self.db, row) if row else None
-
-    # Shown on every page, so computed once per change of the site (see freshness).
-
-    def newest(self, count):
-        """The ``count`` newest visible articles."""
-        return freshness.shared(
-            f"latest-{count}", lambda: list(self.published().listing().latest_first()[:count])
-        )
-
-    def newest_in_section(self, category_id, count):
-        """The ``count`` newest visible articles of a section."""
-        return freshness.shared(
-            f"section-{category_id}-latest-{count}",
-            lambda: list(
-                self.published().listing().filter(category_id=category_id).latest_first()[:count]
-            ),
-        )
-
-    def latest_picks(self, count):
-        """The ``count`` newest visible editor's picks."""
-        return freshness.shared(
-            f"picks-{count}",
-            lambda: list(self.published().listing().filter(is_pick=True).latest_first()[:count]),
-        )
+        return page_sql.read_article(self.model, self.db, pk)
 
 
 class Article(models.Model):
@@ -406,44 +351,23 @@ class Article(models.Model):
             return Body(self, [])
         if (rows := self.__dict__.pop("body_rows", None)) is not None:
             return Body(self, rows)  # read with the article by ``for_page``, once
-        with cursor_for_every_page(self._state.db or DEFAULT_DB_ALIAS) as cursor:
-            cursor.execute(BODY_SQL, [self.pk, self.pk])
-            return Body(self, cursor.fetchall())
+        return Body(self, page_sql.read_body(self._state.db or DEFAULT_DB_ALIAS, self.pk))
 
-    def related_articles(self, limit=None):
-        """The editor's related links that readers may see, in the editor's order.
-
-        With a ``limit``, a shorter list is topped up to it with the newest
-        articles of the same section; the editor's own choices are never cut.
-        """
-        chosen = list(
+    def related_articles(self):
+        """The editor's related links that readers may see, in the editor's order."""
+        return list(
             Article.objects.published()
             .listing()
             .filter(related_from__article=self)
             .order_by("related_from__position")
         )
-        if limit is None or len(chosen) >= limit or not self.category_id:
-            return chosen
-        shown = {self.pk, *(a.pk for a in chosen)}
-        # Enough of the section's newest that, with every shown one left out, the
-        # rest still fill the box: one list per section, shared by all its articles.
-        newest = Article.objects.newest_in_section(self.category_id, 2 * limit + 1)
-        return chosen + [a for a in newest if a.pk not in shown][: limit - len(chosen)]
-
-    def picks(self, limit=5):
-        """The editor's picks ("Nên xem") readers may see, other than this article."""
-        return [a for a in Article.objects.latest_picks(limit + 1) if a.pk != self.pk][:limit]
-
-    def other_news(self, limit=10):
-        """ "Tin khác": the latest published articles other than this one."""
-        return [a for a in Article.objects.newest(limit + 1) if a.pk != self.pk][:limit]
 
     def renumber_body(self):
         """Number the blocks 1, 2, 3... in body order, so no two share a position.
 
         The moved blocks are written in a few batched statements, not one per block.
         """
-        moved = {TextBlock: [], Figure: []}
+        moved = defaultdict(list)
         for number, block in enumerate(self.body(), start=1):
             if block.position != number:
                 block.position = number
@@ -462,258 +386,6 @@ class Article(models.Model):
         """Re-fold the stored search text after the body changed."""
         self.search_text = self.fold_search_text()
         Article.objects.filter(pk=self.pk).update(search_text=self.search_text)
-
-
-# Both kinds of block in one query, in body order; where two share a position, text
-# comes first. A query costs about a millisecond on PostgreSQL, a tenth of the page.
-BODY_COLUMNS = (
-    "id", "position", "text", "image", "image_width", "image_height", "caption", "credit",
-    "alt_text", "rendition_widths",
-)  # fmt: skip
-BODY_ROWS = """
-    SELECT 0 AS kind, id, "position", text, NULL AS image, NULL AS image_width,
-           NULL AS image_height, NULL AS caption, NULL AS credit, NULL AS alt_text,
-           NULL AS rendition_widths
-      FROM articles_textblock WHERE article_id = {article}
-    UNION ALL
-    SELECT 1, id, "position", NULL, image, image_width, image_height, caption, credit, alt_text,
-           rendition_widths
-      FROM articles_figure WHERE article_id = {article}
-"""
-BODY_SQL = BODY_ROWS.format(article="%s") + "ORDER BY 3, 1, 2"
-# The same rows as one JSON list, a column of the article page's statement where the
-# database can build it: a second statement cost PostgreSQL a transaction of its own.
-BODY_JSON_SQL = (
-    "(SELECT coalesce(json_agg(json_build_array(body.kind, {columns})"
-    " ORDER BY body.\"position\", body.kind, body.id), '[]') FROM ({rows}) AS body)"
-).format(
-    columns=", ".join(f'body."{name}"' for name in BODY_COLUMNS),
-    rows=BODY_ROWS.format(article='"articles_article"."id"'),
-)
-
-
-class Body(Sequence):
-    """An article's blocks in body order, as one query read them (``Article.body()``).
-
-    The rows stand for the blocks: a kept fragment is keyed on them (see
-    ``fragments``). The model instances are made when the body is first read,
-    which a page whose fragments are kept never does.
-    """
-
-    def __init__(self, article, rows):
-        self.article, self.rows = article, tuple(rows)
-
-    def __len__(self):
-        return len(self.rows)
-
-    def __getitem__(self, index):
-        return self.blocks[index]
-
-    @cached_property
-    def blocks(self):
-        db = self.article._state.db or DEFAULT_DB_ALIAS
-        kinds = [(m, [f.attname for f in m._meta.concrete_fields]) for m in (TextBlock, Figure)]
-        blocks = []
-        for kind, *row in self.rows:
-            model, fields = kinds[kind]
-            values = dict(zip(BODY_COLUMNS, row, strict=True), article_id=self.article.pk)
-            block = model.from_db(db, fields, [values[name] for name in fields])
-            block.article = self.article
-            blocks.append(block)
-        return blocks
-
-
-class PageStatement:
-    """The SQL of an article and its section by id, with what turns its row into both.
-
-    The columns are those of ``Article.objects.for_reading()``: every field but the
-    search text, then the section's; on PostgreSQL, then the body's rows.
-    """
-
-    def __init__(self, db):
-        connection = connections[db]
-        quote = connection.ops.quote_name
-        articles, sections = quote(Article._meta.db_table), quote(Category._meta.db_table)
-        article_fields = [f for f in Article._meta.concrete_fields if f.name != "search_text"]
-        section_fields = list(Category._meta.concrete_fields)
-        self.article_names = [f.attname for f in article_fields]
-        self.section_names = [f.attname for f in section_fields]
-        columns = [f"{articles}.{quote(f.column)}" for f in article_fields] + [
-            f"{sections}.{quote(f.column)}" for f in section_fields
-        ]
-        self.width = len(columns)
-        self.reads_body = connection.vendor == "postgresql"
-        if self.reads_body:
-            columns.append(BODY_JSON_SQL)
-        self.sql = (
-            f"SELECT {', '.join(columns)} FROM {articles} LEFT OUTER JOIN {sections}"
-            f" ON {sections}.{quote('id')} = {articles}.{quote('category_id')}"
-            f" WHERE {articles}.{quote('id')} = %s"
-        )
-        # What the ORM would apply to each column (SQLite's times, say, become aware),
-        # for the columns that need it.
-        self.converters = [
-            (index, field, converters)
-            for index, field in enumerate(article_fields + section_fields)
-            if (converters := self._converters(connection, field))
-        ]
-
-    @staticmethod
-    def _converters(connection, field):
-        column = field.get_col(field.model._meta.db_table)
-        return connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-
-    def article(self, db, row):
-        connection = connections[db]
-        values = list(row[: self.width])
-        for index, field, converters in self.converters:
-            for convert in converters:
-                values[index] = convert(values[index], field, connection)
-        count = len(self.article_names)
-        article = Article.from_db(db, self.article_names, values[:count])
-        if article.category_id is not None:
-            article.category = Category.from_db(db, self.section_names, values[count:])
-        if self.reads_body:
-            article.body_rows = row[self.width]
-        return article
-
-
-@functools.cache
-def page_statement(db):
-    return PageStatement(db)
-
-
-def cursor_for_every_page(db):
-    """A cursor for the article page's statements: PostgreSQL plans them once per
-    connection (``newsroom/postgresql``); other databases give their usual cursor."""
-    connection = connections[db]
-    return getattr(connection, "prepared_cursor", connection.cursor)()
-
-
-class BlockKeyManager(models.Manager):
-    def get_by_natural_key(self, article_slug, position):
-        return self.get(article__slug=article_slug, position=position)
-
-
-class BodyBlock(models.Model):
-    """A piece of an article's body; text blocks and figures share one order.
-
-    Positions are not unique in the database: a reorder swaps them, one row at
-    a time. ``Article.renumber_body()`` makes them 1..n again after every edit.
-    """
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="%(class)ss")
-    position = models.PositiveIntegerField(_("position"), default=0)
-
-    objects = BlockKeyManager()
-
-    class Meta:
-        abstract = True
-        ordering = ["position", "pk"]
-
-    def natural_key(self):
-        return (*self.article.natural_key(), self.position)
-
-    natural_key.dependencies = ["articles.article"]
-
-
-class TextBlock(BodyBlock):
-    kind = "text"
-
-    text = models.TextField(_("text"), help_text=_("One paragraph per line."))
-
-    class Meta(BodyBlock.Meta):
-        verbose_name = _("text block")
-        verbose_name_plural = _("text blocks")
-
-    def __str__(self):
-        return self.text[:60]
-
-    def paragraphs(self):
-        return text.paragraphs(self.text)
-
-    def searchable_text(self):
-        return self.text
-
-
-def figure_upload_to(instance, filename):
-    # Never keep the uploader's file name: it may be anything, and it leaks.
-    suffix = PurePath(filename).suffix.lower()
-    return f"figures/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
-
-
-class FigureManager(BlockKeyManager):
-    def photos(self):
-        """Figures that have a photo, in body order."""
-        return self.exclude(image="").order_by("position", "pk")
-
-    def with_first_photos(self, articles):
-        """``articles`` as a list, each with ``first_photo``: its first photo, or None.
-
-        One query for a whole list of headlines, made only where the list is rendered.
-        """
-        articles = list(articles)
-        first = {}
-        for figure in self.photos().filter(article__in=articles).reverse():
-            first[figure.article_id] = figure  # the last one written is the first in the body
-        for article in articles:
-            article.first_photo = first.get(article.pk)
-        return articles
-
-
-class Figure(BodyBlock):
-    """A photo in the body, with its caption; the image itself is optional."""
-
-    kind = "figure"
-
-    image = models.ImageField(
-        _("image"),
-        upload_to=figure_upload_to,
-        width_field="image_width",
-        height_field="image_height",
-        blank=True,
-    )
-    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    caption = models.TextField(_("caption"), blank=True)
-    credit = models.CharField(_("credit"), max_length=200, blank=True)
-    alt_text = models.CharField(
-        _("alt text"),
-        max_length=300,
-        blank=True,
-        help_text=_("What the photo shows, for readers who cannot see it."),
-    )
-    rendition_widths = models.CharField(
-        max_length=50,
-        blank=True,
-        default="",
-        editable=False,
-        help_text="The widths of the photo's renditions made so far (“480 800”); pages "
-        "link to these only, and to the photo itself until they are made.",
-    )
-
-    objects = FigureManager()
-
-    class Meta(BodyBlock.Meta):
-        verbose_name = _("figure")
-        verbose_name_plural = _("figures")
-
-    def __str__(self):
-        return self.caption[:60] or str(_("figure"))
-
-    def save(self, *args, **kwargs):
-        if not self.image or not self.image._committed:
-            self.rendition_widths = ""  # a new photo has none of its renditions yet
-        if self.image and not self.image._committed:
-            uploads.store(self.image)
-        super().save(*args, **kwargs)
-
-    def clean(self):
-        if self.image and not self.alt_text.strip():
-            raise ValidationError({"alt_text": _("A figure with an image needs alt text.")})
-
-    def searchable_text(self):
-        return self.caption
 
 
 class RelatedLinkManager(models.Manager):
@@ -757,6 +429,3 @@ class RelatedLink(models.Model):
     def clean(self):
         if self.article_id and self.article_id == self.target_id:
             raise ValidationError({"target": _("An article cannot be related to itself.")})
-
-
-from .site_change import SiteChange  # noqa: E402,F401  (the moment of the last change)

@@ -1,0 +1,23 @@
+"""The newsroom's content: sections, articles, their body blocks, photos and links.
+
+Nothing here knows of caching: the lists kept per change of the site are in
+``articles.lists``, the site's version and its rule in the cache's modules.
+"""
+
+# ruff: noqa: F401  (names re-exported for the rest of the project)
+from .articles import (
+    MAX_SEARCH_QUERY,
+    NO_SECTION_SLUG,
+    PUBLICATION_YEARS,
+    RESERVED_SLUGS,
+    Article,
+    ArticleQuerySet,
+    Category,
+    RelatedLink,
+    unique_slug,
+    validate_publication_time,
+    validate_section_slug,
+)
+from .body import Body, BodyBlock, TextBlock
+from .photos import Figure, figure_upload_to
+from .site import SiteChange

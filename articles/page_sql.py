@@ -1,0 +1,116 @@
+"""The article page's own SQL: the article and its section in one statement written once
+per process (on PostgreSQL with its body too), and the body's blocks of both kinds in one
+query. ``Article.objects.for_page`` and ``Article.body()`` run it; it knows the models only
+through the model it is given."""
+
+import functools
+
+from django.db import connections
+
+BODY_KINDS = ("textblocks", "figures")
+"""The article's relations to its blocks, in the order of the ``kind`` column (0, 1)."""
+
+# Both kinds of block in one query, in body order; where two share a position, text
+# comes first.
+BODY_COLUMNS = (
+    "id", "position", "text", "image", "image_width", "image_height", "caption", "credit",
+    "alt_text", "rendition_widths",
+)  # fmt: skip
+BODY_ROWS = """
+    SELECT 0 AS kind, id, "position", text, NULL AS image, NULL AS image_width,
+           NULL AS image_height, NULL AS caption, NULL AS credit, NULL AS alt_text,
+           NULL AS rendition_widths
+      FROM articles_textblock WHERE article_id = {article}
+    UNION ALL
+    SELECT 1, id, "position", NULL, image, image_width, image_height, caption, credit, alt_text,
+           rendition_widths
+      FROM articles_figure WHERE article_id = {article}
+"""
+BODY_SQL = BODY_ROWS.format(article="%s") + "ORDER BY 3, 1, 2"
+# The same rows as one JSON list, a column of the article page's statement where the
+# database can build it: a second statement cost PostgreSQL a transaction of its own.
+BODY_JSON_SQL = (
+    "(SELECT coalesce(json_agg(json_build_array(body.kind, {columns})"
+    " ORDER BY body.\"position\", body.kind, body.id), '[]') FROM ({rows}) AS body)"
+).format(
+    columns=", ".join(f'body."{name}"' for name in BODY_COLUMNS),
+    rows=BODY_ROWS.format(article='"articles_article"."id"'),
+)
+
+
+class PageStatement:
+    """The SQL of an article and its section by id, with what turns its row into both.
+
+    The columns are those of ``Article.objects.for_reading()``: every field but the
+    search text, then the section's; on PostgreSQL, then the body's rows.
+    """
+
+    def __init__(self, model, db):
+        connection = connections[db]
+        Article = self.model = model
+        Category = self.section_model = model._meta.get_field("category").related_model
+        quote = connection.ops.quote_name
+        articles, sections = quote(Article._meta.db_table), quote(Category._meta.db_table)
+        article_fields = [f for f in Article._meta.concrete_fields if f.name != "search_text"]
+        section_fields = list(Category._meta.concrete_fields)
+        self.article_names = [f.attname for f in article_fields]
+        self.section_names = [f.attname for f in section_fields]
+        columns = [f"{articles}.{quote(f.column)}" for f in article_fields] + [
+            f"{sections}.{quote(f.column)}" for f in section_fields
+        ]
+        self.width = len(columns)
+        self.reads_body = connection.vendor == "postgresql"
+        if self.reads_body:
+            columns.append(BODY_JSON_SQL)
+        self.sql = (
+            f"SELECT {', '.join(columns)} FROM {articles} LEFT OUTER JOIN {sections}"
+            f" ON {sections}.{quote('id')} = {articles}.{quote('category_id')}"
+            f" WHERE {articles}.{quote('id')} = %s"
+        )
+        # What the ORM would apply to each column (SQLite's times, say, become aware),
+        # for the columns that need it.
+        self.converters = [
+            (index, field, converters)
+            for index, field in enumerate(article_fields + section_fields)
+            if (converters := self._converters(connection, field))
+        ]
+
+    @staticmethod
+    def _converters(connection, field):
+        column = field.get_col(field.model._meta.db_table)
+        return connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+
+    def article(self, db, row):
+        connection = connections[db]
+        values = list(row[: self.width])
+        for index, field, converters in self.converters:
+            for convert in converters:
+                values[index] = convert(values[index], field, connection)
+        count = len(self.article_names)
+        article = self.model.from_db(db, self.article_names, values[:count])
+        if article.category_id is not None:
+            article.category = self.section_model.from_db(db, self.section_names, values[count:])
+        if self.reads_body:
+            article.body_rows = row[self.width]
+        return article
+
+
+@functools.cache
+def page_statement(model, db):
+    return PageStatement(model, db)
+
+
+def read_article(model, db, pk):
+    """Article ``pk`` of ``model`` with its section (and its body's rows), or None."""
+    statement = page_statement(model, db)
+    with connections[db].cursor() as cursor:
+        cursor.execute(statement.sql, [pk])
+        row = cursor.fetchone()
+    return statement.article(db, row) if row else None
+
+
+def read_body(db, pk):
+    """The rows of article ``pk``'s blocks, in body order."""
+    with connections[db].cursor() as cursor:
+        cursor.execute(BODY_SQL, [pk, pk])
+        return cursor.fetchall()
