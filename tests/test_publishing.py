@@ -279,3 +279,16 @@ def test_a_renamed_section_loses_its_old_folder_when_the_task_runs(
     assert not old_folder.exists() or not any(old_folder.rglob("*.html"))
     article.refresh_from_db()
     assert read(published, article.get_absolute_url()) == live(article.get_absolute_url()).content
+
+
+def test_due_also_runs_the_publication_waiting_in_the_queue(transactional_db, published, settings):
+    article = make_article("Tin tuần trước", published_at=timezone.now() - timedelta(days=7))
+    settings.TASKS = DATABASE_QUEUE
+    article.title = "Tin tuần trước, đính chính"
+    article.save()
+    assert "đính chính".encode() not in read(published, article.get_absolute_url())
+
+    call_command("publish_static", due=True, verbosity=0)
+
+    assert read(published, article.get_absolute_url()) == live(article.get_absolute_url()).content
+    assert [task.status for task in publication_tasks()] == ["SUCCESSFUL"]
