@@ -14,7 +14,10 @@ File names, for nginx's ``try_files``:
 - page N > 1 of a list (``?page=N``, or ``?p=N`` for sitemaps) adds ``-N``
   before the extension: ``section/index-2.html``, ``sitemap-articles-2.xml``.
 
-Which pages an edit rewrites (``publish_changes``):
+When: what the edits of one transaction touched is gathered (``record``, from the
+receivers in signals.py) and queued on commit as one ``tasks.publish_static_changes``,
+which the task worker runs; a rollback forgets it. Which pages that rewrites
+(``publish_changes``):
 
 - the article's own page, or its file deleted when readers may no longer see
   it (and its old file when its slug or section changed);
