@@ -118,18 +118,12 @@ class _Pending:
     of the savepoint it was made in) forgets it with everything else the transaction did.
     """
 
-    def __init__(self, using):
-        self.using = using
+    def __init__(self):
         self.changes = Changes()
 
     def __call__(self):
         from .tasks import publish_static_changes
 
-        # Those of savepoints made within it, still waiting their turn, join this one's task.
-        for _, callback, _ in transaction.get_connection(self.using).run_on_commit:
-            if isinstance(callback, _Pending):
-                self.changes.add(**callback.changes.arguments())
-                callback.changes = Changes()
         if not self.changes:
             return
         try:
@@ -143,17 +137,16 @@ def record(using=None, **touched):
     """Note what an edit touched; it is published by a task queued once the edit commits.
 
     Edits made in one transaction are one task, so an admin save with ten inline blocks
-    renders each page once, and never in the editor's request.
+    renders each page once; with the database queue, never in the editor's request.
     """
-    connection = transaction.get_connection(using)
-    if connection.in_atomic_block:
-        # One per savepoint; one made in a savepoint since released belongs to this one.
-        savepoints = set(connection.savepoint_ids)
-        for ids, callback, _ in connection.run_on_commit:
-            if isinstance(callback, _Pending) and ids >= savepoints:
-                callback.changes.add(**touched)
-                return
-    pending = _Pending(using)
+    # The transaction's first one takes them all. Still registered, it commits with this
+    # edit; only an edit whose own savepoint then rolls back is published needlessly,
+    # which rewrites its pages as they are.
+    for _, callback, _ in transaction.get_connection(using).run_on_commit:
+        if isinstance(callback, _Pending):
+            callback.changes.add(**touched)
+            return
+    pending = _Pending()
     pending.changes.add(**touched)
     transaction.on_commit(pending, using=using)  # outside a transaction: at once
 

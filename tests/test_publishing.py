@@ -205,12 +205,13 @@ def test_an_edit_in_a_savepoint_that_rolls_back_leaves_the_rest_of_the_transacti
     kept = make_article("Bài giữ lại")
     dropped = make_article("Bài không đổi")
     with transaction.atomic():
-        kept.title = "Bài giữ lại, đã sửa"
-        kept.save()
+        # The transaction's first edit is in a savepoint that rolls back, the next is not.
         with pytest.raises(RuntimeError), transaction.atomic():
             dropped.title = "Bản sửa trong savepoint"
             dropped.save()
             raise RuntimeError
+        kept.title = "Bài giữ lại, đã sửa"
+        kept.save()
     assert "Bài giữ lại, đã sửa".encode() in read(published, kept.get_absolute_url())
     assert "Bản sửa trong savepoint".encode() not in read(published, "/")
 
@@ -245,6 +246,27 @@ def test_an_admin_save_queues_one_publication_that_the_worker_writes(client, pub
     assert page == live(article.get_absolute_url()).content
     assert "Đoạn hai, viết lại.".encode() in page
     assert "Phố cổ về đêm, đông vui".encode() in read(published, "/")
+
+
+def test_edits_in_savepoints_released_into_a_transaction_are_published_by_its_one_task(
+    transactional_db, published, settings
+):
+    first = make_article("Bài thứ nhất", blocks=["Đoạn đầu."])
+    second = make_article("Bài thứ hai")
+    settings.TASKS = DATABASE_QUEUE
+    with transaction.atomic():
+        block = first.textblocks.get()
+        block.text = "Đoạn đầu, đã sửa."
+        block.save()
+        with transaction.atomic():
+            second.title = "Bài thứ hai, đã sửa"
+            second.save()
+
+    [task] = publication_tasks()
+    assert set(task.args_kwargs["kwargs"]["articles"]) == {first.pk, second.pk}
+    run_worker()
+    assert "Đoạn đầu, đã sửa.".encode() in read(published, first.get_absolute_url())
+    assert "Bài thứ hai, đã sửa".encode() in read(published, second.get_absolute_url())
 
 
 @pytest.mark.django_db(transaction=True)
