@@ -14,7 +14,10 @@ File names, for nginx's ``try_files``:
 - page N > 1 of a list (``?page=N``, or ``?p=N`` for sitemaps) adds ``-N``
   before the extension: ``section/index-2.html``, ``sitemap-articles-2.xml``.
 
-Which pages an edit rewrites (``publish_changes``):
+When: what the edits of one transaction touched is gathered (``record``, from the
+receivers in signals.py) and queued on commit as one ``tasks.publish_static_changes``,
+which the task worker runs; a rollback forgets it. Which pages that rewrites
+(``publish_changes``):
 
 - the article's own page, or its file deleted when readers may no longer see
   it (and its old file when its slug or section changed);
@@ -39,6 +42,7 @@ from urllib.parse import parse_qs, urlsplit
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -83,15 +87,68 @@ def file_name(path, content_type="text/html"):
 
 @dataclass
 class Changes:
-    """What an edit touched: articles (by id), sections, files to remove."""
+    """What an edit touched: articles (by id), sections, files and folders to remove."""
 
     articles: set = field(default_factory=set)
     sections: set = field(default_factory=set)
     old_paths: set = field(default_factory=set)
     old_sections: set = field(default_factory=set)
+    old_folders: set = field(default_factory=set)
 
     def __bool__(self):
-        return bool(self.articles or self.sections or self.old_paths or self.old_sections)
+        return any(map(bool, self.arguments().values()))
+
+    def add(self, **touched):
+        for name, values in touched.items():
+            getattr(self, name).update(values)
+
+    def arguments(self):
+        """The changes as a task's (JSON) arguments; ``Changes(**arguments)`` reads them back."""
+        return {name: list(values) for name, values in vars(self).items()}
+
+    @classmethod
+    def from_arguments(cls, **arguments):
+        return cls(**{name: set(values) for name, values in arguments.items()})
+
+
+class _Pending:
+    """A transaction's changes, queued for publication when it commits.
+
+    It is one of the connection's commit callbacks, so a rollback (of the transaction or
+    of the savepoint it was made in) forgets it with everything else the transaction did.
+    """
+
+    def __init__(self):
+        self.changes = Changes()
+
+    def __call__(self):
+        from .tasks import publish_static_changes
+
+        if not self.changes:
+            return
+        try:
+            publish_static_changes.enqueue(**self.changes.arguments())
+        except Exception:
+            # Never the editor's save: a full publish_static run repairs what was missed.
+            logger.exception("Static publication could not be queued; run publish_static.")
+
+
+def record(using=None, **touched):
+    """Note what an edit touched; it is published by a task queued once the edit commits.
+
+    Edits made in one transaction are one task, so an admin save with ten inline blocks
+    renders each page once; with the database queue, never in the editor's request.
+    """
+    # The transaction's first one takes them all. Still registered, it commits with this
+    # edit; only an edit whose own savepoint then rolls back is published needlessly,
+    # which rewrites its pages as they are.
+    for _, callback, _ in transaction.get_connection(using).run_on_commit:
+        if isinstance(callback, _Pending):
+            callback.changes.add(**touched)
+            return
+    pending = _Pending()
+    pending.changes.add(**touched)
+    transaction.on_commit(pending, using=using)  # outside a transaction: at once
 
 
 class Publisher:
@@ -238,6 +295,9 @@ class Publisher:
         return len(changes.articles)
 
     def publish_changes(self, changes):
+        for folder in changes.old_folders:
+            # A section renamed or deleted: Django redirects its old addresses, files must not.
+            self.delete_folder(folder)
         articles = Article.objects.select_related("category").filter(pk__in=changes.articles)
         sections = set(changes.sections) | set(changes.old_sections)
         for path in changes.old_paths:

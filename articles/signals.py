@@ -1,15 +1,16 @@
-"""Keep what is derived from an article's body in step with it: search text, renditions."""
+"""Keep what is derived from an article's body in step with it: search text, renditions,
+and the static publication when it is on."""
 
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from . import renditions, tasks
-from .models import Article, Figure, TextBlock
+from . import publishing, renditions, tasks
+from .models import Article, Category, Figure, RelatedLink, TextBlock
 
 _suspended = ContextVar("refolds_suspended", default=False)
 
@@ -49,3 +50,70 @@ def make_renditions(sender, instance, raw=False, update_fields=None, **kwargs):
             partial(tasks.make_renditions.enqueue, instance.pk, instance.image.name),
             robust=True,
         )
+
+
+# Static publication (articles/publishing.py) ----------------------------------------------
+# What each committed edit touched is published by a task; with STATIC_PUBLISH off these
+# receivers return at once, without a query.
+
+
+@receiver(pre_save, sender=Article)
+def remember_published_address(sender, instance, raw=False, **kwargs):
+    if raw or not publishing.enabled() or not instance.pk:
+        return
+    old = Article.objects.select_related("category").filter(pk=instance.pk).first()
+    if old:
+        instance._published_path = old.get_absolute_url()
+        instance._published_section = old.category_id
+
+
+@receiver([post_save, post_delete], sender=Article)
+def publish_article(sender, instance, raw=False, using=None, **kwargs):
+    if raw or not publishing.enabled():
+        return
+    path = instance.get_absolute_url()
+    if kwargs.get("signal") is post_delete:
+        # Its referrers and lists change too, so it stays among the articles.
+        publishing.record(
+            using, old_paths={path}, old_sections={instance.category_id}, articles={instance.pk}
+        )
+        return
+    old_path = getattr(instance, "_published_path", None)
+    publishing.record(
+        using,
+        old_paths={old_path} if old_path and old_path != path else set(),
+        old_sections={getattr(instance, "_published_section", None)},
+        articles={instance.pk},
+    )
+
+
+@receiver([post_save, post_delete], sender=TextBlock)
+@receiver([post_save, post_delete], sender=Figure)
+@receiver([post_save, post_delete], sender=RelatedLink)
+def publish_article_of_part(sender, instance, raw=False, using=None, **kwargs):
+    if raw or not publishing.enabled():
+        return
+    publishing.record(using, articles={instance.article_id})
+
+
+@receiver(pre_save, sender=Category)
+def remember_published_slug(sender, instance, raw=False, **kwargs):
+    if raw or not publishing.enabled() or not instance.pk:
+        return
+    instance._published_slug = (
+        Category.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+    )
+
+
+@receiver([post_save, post_delete], sender=Category)
+def publish_section(sender, instance, raw=False, using=None, **kwargs):
+    if raw or not publishing.enabled():
+        return
+    old_slug = getattr(instance, "_published_slug", None)
+    if kwargs.get("signal") is post_delete:
+        publishing.record(using, old_folders={instance.slug})
+    elif old_slug and old_slug != instance.slug:
+        # Its article pages moved: Django redirects the old addresses, files must not.
+        publishing.record(using, old_folders={old_slug}, sections={instance.pk})
+    else:
+        publishing.record(using, sections={instance.pk})

@@ -313,6 +313,7 @@ if SENTRY_DSN:
     )
 
 # Static publication (articles/publishing.py): off unless a folder or STATIC_PUBLISH is given.
+# An edit's pages are written by the task worker (TASKS above) once the edit commits.
 STATIC_PUBLISH_ROOT = env("STATIC_PUBLISH_ROOT", default="")
 STATIC_PUBLISH = env.bool("STATIC_PUBLISH", default=bool(STATIC_PUBLISH_ROOT))
 STATIC_PUBLISH_STORAGE = {

@@ -1,16 +1,23 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from articles.models import Article, Category
 from articles.publishing import file_name
 
+from .admin_forms import post_form
 from .factories import make_article, make_category
 
 HOST = "tin.example.vn"
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+PUBLICATION = "articles.tasks.publish_static_changes"
 
 
 @pytest.fixture
@@ -23,9 +30,17 @@ def published(settings, tmp_path):
         "OPTIONS": {"location": root},
     }
     settings.STATIC_PUBLISH_HOST = HOST
-    settings.ALLOWED_HOSTS = [HOST]
+    settings.ALLOWED_HOSTS = [HOST, "testserver"]
     settings.STATIC_PUBLISH_LIST_PAGES = 2
     return root
+
+
+def run_worker():
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+
+def publication_tasks():
+    return list(DBTaskResult.objects.filter(task_path=PUBLICATION).order_by("enqueued_at"))
 
 
 def live(path):
@@ -150,11 +165,152 @@ def test_due_publishes_scheduled_articles_whose_time_has_come(
     assert "Tin hẹn giờ".encode() in read(published, "/")
 
 
-def test_nothing_is_written_when_publication_is_off(transactional_db, settings, tmp_path):
+def test_nothing_is_written_or_queued_when_publication_is_off(transactional_db, settings, tmp_path):
     settings.STATIC_PUBLISH = False
+    settings.TASKS = DATABASE_QUEUE
     settings.STATIC_PUBLISH_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": tmp_path / "off"},
     }
-    make_article("Không xuất bản tĩnh")
+    article = make_article("Không xuất bản tĩnh", blocks=["Đoạn đầu."])
+    article.title = "Không xuất bản tĩnh, sửa lại"
+    with CaptureQueriesContext(connection) as queries:
+        article.save()
     assert not (tmp_path / "off").exists()
+    assert publication_tasks() == []
+    # With it on, a save first reads the stored article and its section (its old address).
+    assert not [query for query in queries if "articles_category" in query["sql"]]
+
+
+def test_a_rolled_back_edit_does_not_stop_later_edits_being_published(transactional_db, published):
+    article = make_article("Tin đầu ngày")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        article.title = "Bản sửa bị hủy"
+        article.save()
+        raise RuntimeError("the editor's request failed after the save")
+    article.refresh_from_db()
+    assert "Bản sửa bị hủy".encode() not in read(published, article.get_absolute_url())
+
+    article.title = "Tin đầu ngày, bản sửa sau"
+    article.save()
+
+    page = read(published, article.get_absolute_url())
+    assert "Tin đầu ngày, bản sửa sau".encode() in page
+    assert "Tin đầu ngày, bản sửa sau".encode() in read(published, "/")
+
+
+def test_an_edit_in_a_savepoint_that_rolls_back_leaves_the_rest_of_the_transaction_published(
+    transactional_db, published
+):
+    kept = make_article("Bài giữ lại")
+    dropped = make_article("Bài không đổi")
+    with transaction.atomic():
+        # The transaction's first edit is in a savepoint that rolls back, the next is not.
+        with pytest.raises(RuntimeError), transaction.atomic():
+            dropped.title = "Bản sửa trong savepoint"
+            dropped.save()
+            raise RuntimeError
+        kept.title = "Bài giữ lại, đã sửa"
+        kept.save()
+    assert "Bài giữ lại, đã sửa".encode() in read(published, kept.get_absolute_url())
+    assert "Bản sửa trong savepoint".encode() not in read(published, "/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_save_queues_one_publication_that_the_worker_writes(client, published, settings):
+    settings.TASKS = DATABASE_QUEUE
+    article = make_article("Phố cổ về đêm", blocks=["Đoạn một.", "Đoạn hai."])
+    run_worker()
+    before = read(published, article.get_absolute_url())
+    assert "Phố cổ về đêm".encode() in before
+    client.force_login(User.objects.create_superuser("tongbientap", password="x"))
+
+    response = post_form(
+        client,
+        article,
+        title="Phố cổ về đêm, đông vui",
+        **{"textblocks-0-text": "Đoạn một, viết lại.", "textblocks-1-text": "Đoạn hai, viết lại."},
+    )
+
+    # The article and both its blocks changed in one save: one task, and no file yet.
+    assert response.status_code == 302
+    queued = [task for task in publication_tasks() if task.status == "READY"]
+    assert len(queued) == 1
+    assert set(queued[0].args_kwargs["kwargs"]["articles"]) == {article.pk}
+    assert read(published, article.get_absolute_url()) == before
+
+    run_worker()
+
+    assert DBTaskResult.objects.get(pk=queued[0].pk).status == "SUCCESSFUL"
+    page = read(published, article.get_absolute_url())
+    assert page == live(article.get_absolute_url()).content
+    assert "Đoạn hai, viết lại.".encode() in page
+    assert "Phố cổ về đêm, đông vui".encode() in read(published, "/")
+
+
+def test_edits_in_savepoints_released_into_a_transaction_are_published_by_its_one_task(
+    transactional_db, published, settings
+):
+    first = make_article("Bài thứ nhất", blocks=["Đoạn đầu."])
+    second = make_article("Bài thứ hai")
+    settings.TASKS = DATABASE_QUEUE
+    with transaction.atomic():
+        block = first.textblocks.get()
+        block.text = "Đoạn đầu, đã sửa."
+        block.save()
+        with transaction.atomic():
+            second.title = "Bài thứ hai, đã sửa"
+            second.save()
+
+    [task] = publication_tasks()
+    assert set(task.args_kwargs["kwargs"]["articles"]) == {first.pk, second.pk}
+    run_worker()
+    assert "Đoạn đầu, đã sửa.".encode() in read(published, first.get_absolute_url())
+    assert "Bài thứ hai, đã sửa".encode() in read(published, second.get_absolute_url())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_immediate_queue_the_files_are_written_when_the_admin_save_returns(
+    client, published
+):
+    article = make_article("Cầu Long Biên", blocks=["Đoạn đầu."])
+    client.force_login(User.objects.create_superuser("tongbientap", password="x"))
+
+    response = post_form(client, article, **{"textblocks-0-text": "Cây cầu hơn trăm tuổi."})
+
+    assert response.status_code == 302
+    page = read(published, article.get_absolute_url())
+    assert "Cây cầu hơn trăm tuổi.".encode() in page
+    assert page == live(article.get_absolute_url()).content
+
+
+def test_a_renamed_section_loses_its_old_folder_when_the_task_runs(
+    transactional_db, published, settings
+):
+    section = make_category("Giao thông")
+    article = make_article("Đường vành đai", category=section)
+    old_folder = published / section.slug
+    assert (old_folder / "index.html").exists()
+    settings.TASKS = DATABASE_QUEUE
+
+    section.slug = "giao-thong-do-thi"
+    section.save()
+
+    assert (old_folder / "index.html").exists(), "nothing is deleted in the editor's request"
+    run_worker()
+    assert not old_folder.exists() or not any(old_folder.rglob("*.html"))
+    article.refresh_from_db()
+    assert read(published, article.get_absolute_url()) == live(article.get_absolute_url()).content
+
+
+def test_due_also_runs_the_publication_waiting_in_the_queue(transactional_db, published, settings):
+    article = make_article("Tin tuần trước", published_at=timezone.now() - timedelta(days=7))
+    settings.TASKS = DATABASE_QUEUE
+    article.title = "Tin tuần trước, đính chính"
+    article.save()
+    assert "đính chính".encode() not in read(published, article.get_absolute_url())
+
+    call_command("publish_static", due=True, verbosity=0)
+
+    assert read(published, article.get_absolute_url()) == live(article.get_absolute_url()).content
+    assert [task.status for task in publication_tasks()] == ["SUCCESSFUL"]
