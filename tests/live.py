@@ -19,7 +19,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
 
@@ -27,12 +26,6 @@ from .admin_forms import form_data
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITOR, PASSWORD = "tongbientap", "mật-khẩu-dài-2025"
-
-needs_shared_services = pytest.mark.skipif(
-    connection.vendor != "postgresql"
-    or "redis" not in settings.CACHES["default"]["BACKEND"].lower(),
-    reason="needs DATABASE_URL on PostgreSQL and CACHE_URL on Redis",
-)
 
 
 def free_port():

@@ -16,9 +16,7 @@ from django.db.backends.postgresql.psycopg_any import BaseTzLoader  # noqa: E402
 
 from newsroom.postgresql.base import time_loader  # noqa: E402
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs DATABASE_URL pointing at PostgreSQL"
-)
+pytestmark = pytest.mark.needs_postgres
 
 
 @pytest.fixture

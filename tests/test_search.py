@@ -12,10 +12,6 @@ from articles.search import RANKED_MATCHES, words
 
 from .factories import make_article
 
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs DATABASE_URL pointing at PostgreSQL"
-)
-
 SPELLINGS = ["tay ho", "TAY HO", "Tây Hồ", unicodedata.normalize("NFD", "Tây Hồ"), "tây   hồ!"]
 
 
@@ -169,7 +165,7 @@ def test_a_search_page_costs_the_same_few_queries_however_many_match(
         assert html.count('<article class="article-card">') == 20 and "Hồ Gươm 29" in html
 
 
-@on_postgresql
+@pytest.mark.needs_postgres
 def test_the_better_match_ranks_first_on_postgresql(db):
     now = timezone.now()
     strong = make_article(
@@ -179,7 +175,7 @@ def test_the_better_match_ranks_first_on_postgresql(db):
     assert list(Article.objects.published().search("tay ho")) == [strong, weak]
 
 
-@on_postgresql
+@pytest.mark.needs_postgres
 def test_the_gin_index_can_answer_a_search_on_postgresql(db):
     topics = ["hồ tây", "phố cổ", "giao thông", "trường học", "bệnh viện", "chợ đêm"]
     Article.objects.bulk_create(
@@ -242,7 +238,7 @@ def test_on_sqlite_a_search_reads_the_fts5_index_not_every_article(db):
     assert "article_search" in plan and "SCAN articles_article" not in plan, plan
 
 
-@on_postgresql
+@pytest.mark.needs_postgres
 def test_on_postgresql_each_articles_search_vector_is_kept_in_its_row(db):
     # Checking a vector kept out of line (TOAST) costs a second read per row walked.
     with connection.cursor() as cursor:
