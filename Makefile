@@ -38,7 +38,7 @@ worker: install
 # The suite on SQLite, spread over the cores; .ci/run runs it again, serially, on PostgreSQL
 # and Redis, whose one database the tests share.
 test: install lint
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist worksteal
 
 lint: install
 	$(BIN)/ruff check .
