@@ -35,8 +35,10 @@ run: install
 worker: install
 	$(MANAGE) db_worker
 
+# The suite on SQLite, spread over the cores; .ci/run runs it again, serially, on PostgreSQL
+# and Redis, whose one database the tests share.
 test: install lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal
 
 lint: install
 	$(BIN)/ruff check .

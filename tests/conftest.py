@@ -6,6 +6,22 @@ from .factories import make_article, make_category  # noqa: F401
 from .live import editor_account, server_env  # noqa: F401  (fixtures for live servers)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``needs_postgres`` or ``needs_redis`` skip, saying why, unless
+    ``DATABASE_URL`` is PostgreSQL or ``CACHE_URL`` is Redis (`.ci/run` gives both)."""
+    from django.conf import settings
+
+    missing = {}
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        missing["needs_postgres"] = "needs DATABASE_URL on PostgreSQL"
+    if not str(settings.CACHES["default"].get("LOCATION", "")).startswith(("redis:", "rediss:")):
+        missing["needs_redis"] = "needs CACHE_URL on Redis"
+    for item in items:
+        for marker, reason in missing.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with nothing cached (the cache may be a shared Redis)."""

@@ -4,11 +4,14 @@ Used where the test database and the cache can be shared between processes:
 PostgreSQL and Redis (`.ci/run` runs the suite on them).
 """
 
+import atexit
 import contextlib
+import functools
 import http.cookiejar
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -19,7 +22,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
 
@@ -27,12 +29,6 @@ from .admin_forms import form_data
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITOR, PASSWORD = "tongbientap", "mật-khẩu-dài-2025"
-
-needs_shared_services = pytest.mark.skipif(
-    connection.vendor != "postgresql"
-    or "redis" not in settings.CACHES["default"]["BACKEND"].lower(),
-    reason="needs DATABASE_URL on PostgreSQL and CACHE_URL on Redis",
-)
 
 
 def free_port():
@@ -79,23 +75,44 @@ def new_site(tmp_path, **settings):
     """A site as a new user would run it: production settings (DEBUG off) on a fresh SQLite
     file, migrated, with the seed story, an editor and static files; returns its environment.
     ``settings`` are further environment variables."""
-    env = {
+    template = site_template()
+    # Collected once, read only: every new site serves the same files.
+    env = site_env(tmp_path / "db.sqlite3", template / "static", **settings)
+    source = sqlite3.connect(template / "db.sqlite3")
+    copy = sqlite3.connect(tmp_path / "db.sqlite3")
+    with contextlib.closing(source), contextlib.closing(copy):
+        source.backup(copy)
+    return env
+
+
+def site_env(database, static_root, **settings):
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "newsroom.settings",
         "DEBUG": "false",
         "HTTPS": "false",  # plain HTTP on loopback
         "SECRET_KEY": "live-test-only-key",
         "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{database}",
         # One server process, so its in-memory cache is the whole site's cache.
         "CACHE_URL": "locmemcache://",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "STATIC_ROOT": str(tmp_path / "static"),
+        "MEDIA_ROOT": str(database.parent / "media"),
+        "STATIC_ROOT": str(static_root),
         "DJANGO_SUPERUSER_USERNAME": EDITOR,
         "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
         "DJANGO_SUPERUSER_EMAIL": "tongbientap@example.vn",
         **settings,
     }
+
+
+@functools.cache
+def site_template():
+    """The folder of one site set up as a new user sets it up (migrated SQLite file with the
+    seed story and the editor, static files collected), made once per test process and
+    copied by ``new_site``: setting it up again cost each test seconds."""
+    folder = Path(tempfile.mkdtemp(prefix="newsroom-site-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    env = site_env(folder / "db.sqlite3", folder / "static")
     for command in (
         ["migrate", "--noinput"],
         ["loaddata", "tay_ho"],
@@ -105,7 +122,7 @@ def new_site(tmp_path, **settings):
         subprocess.run(
             [sys.executable, "manage.py", *command, "-v0"], cwd=ROOT, env=env, check=True
         )
-    return env
+    return folder
 
 
 def start_servers(env, count, workers=1, threads=1, log=None):

@@ -16,16 +16,9 @@ def test_the_redis_cache_builds_one_client_per_server_not_one_per_command():
     assert backend.get_client("a") is backend.get_client("b", write=True)
 
 
-@pytest.mark.skipif(
-    not os.environ.get("CACHE_URL", "").startswith("redis"), reason="needs CACHE_URL on Redis"
-)
+@pytest.mark.needs_redis
 def test_a_redis_cache_url_chooses_this_backend(settings):
     assert settings.CACHES["default"]["BACKEND"] == "newsroom.cache.RedisCache"
-
-
-needs_redis = pytest.mark.skipif(
-    not os.environ.get("CACHE_URL", "").startswith("redis"), reason="needs CACHE_URL on Redis"
-)
 
 
 def eventually(condition, seconds=5.0):
@@ -62,7 +55,7 @@ def watched():
     other_process.delete(key)
 
 
-@needs_redis
+@pytest.mark.needs_redis
 def test_a_watched_key_is_read_from_redis_once_then_from_memory(watched):
     watcher, read, reads, _ = watched
     reads.clear()
@@ -70,7 +63,7 @@ def test_a_watched_key_is_read_from_redis_once_then_from_memory(watched):
     assert len(reads) == 1
 
 
-@needs_redis
+@pytest.mark.needs_redis
 def test_another_process_writing_a_watched_key_makes_this_one_read_it_again(watched):
     watcher, read, _, other_process = watched
     assert watcher.get(read) == b"first"
@@ -78,7 +71,7 @@ def test_another_process_writing_a_watched_key_makes_this_one_read_it_again(watc
     assert eventually(lambda: watcher.get(read) == b"second")
 
 
-@needs_redis
+@pytest.mark.needs_redis
 def test_a_watched_key_that_expires_or_is_flushed_is_forgotten(watched):
     watcher, read, _, other_process = watched
     assert watcher.get(read) == b"first"
@@ -86,7 +79,7 @@ def test_a_watched_key_that_expires_or_is_flushed_is_forgotten(watched):
     assert eventually(lambda: watcher.get(read) is None)
 
 
-@needs_redis
+@pytest.mark.needs_redis
 def test_a_watcher_that_loses_its_connection_reads_every_time_until_it_listens_again(watched):
     watcher, read, reads, other_process = watched
     watcher.get(read)
@@ -119,7 +112,7 @@ def unheard(monkeypatch):
     return cache, key
 
 
-@needs_redis
+@pytest.mark.needs_redis
 def test_this_process_reads_its_own_writes_of_a_watched_key_without_waiting_for_redis(unheard):
     cache, key = unheard
     cache.set(key, "first")
@@ -134,7 +127,7 @@ def test_this_process_reads_its_own_writes_of_a_watched_key_without_waiting_for_
     assert cache.get_watched(key, "cleared") == "cleared"
 
 
-@needs_redis
+@pytest.mark.needs_redis
 def test_a_read_made_while_this_process_writes_a_watched_key_does_not_keep_the_old_value(
     unheard, monkeypatch
 ):
@@ -153,7 +146,7 @@ def test_a_read_made_while_this_process_writes_a_watched_key_does_not_keep_the_o
     assert cache.get_watched(key) == "new"
 
 
-@needs_redis
+@pytest.mark.needs_redis
 def test_a_watch_connects_with_the_options_of_the_caches_connections(caplog):
     from newsroom.cache import Watcher
 

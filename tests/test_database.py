@@ -15,9 +15,7 @@ from django.utils import timezone
 # The default install has no PostgreSQL driver: `make test` alone must still run.
 pytest.importorskip("psycopg", reason="needs the postgres extra (psycopg)")
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs DATABASE_URL pointing at PostgreSQL"
-)
+pytestmark = pytest.mark.needs_postgres
 
 
 @pytest.fixture

@@ -249,20 +249,6 @@ def test_a_section_in_use_cannot_be_deleted():
     assert Category.objects.filter(pk=section.pk).exists()
 
 
-@pytest.mark.parametrize("query", ["tay ho", "TÂY HỒ", "Tây Hồ", "tây   hồ", "Tây Hồ"])
-def test_search_ignores_accents_case_spacing_and_normal_form(query, seed):
-    assert list(Article.objects.published().search(query)) == [seed]
-
-
-@pytest.mark.parametrize("query", ["", "   ", "!!!"])
-def test_an_empty_search_finds_nothing(query, seed):
-    assert not Article.objects.published().search(query).exists()
-
-
-def test_search_needs_every_word(seed):
-    assert not Article.objects.published().search("tây hồ giao thừa").exists()
-
-
 def test_the_manager_keeps_djangos_own_latest_and_the_newest_list_agrees():
     older = make_article("Cũ hơn", published_at=timezone.now() - timedelta(days=2))
     newer = make_article("Mới hơn", published_at=timezone.now() - timedelta(days=1))

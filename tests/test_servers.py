@@ -14,9 +14,13 @@ from articles.models import Article
 
 from .admin_forms import form_data
 from .factories import png_upload
-from .live import Browser, log_in, needs_shared_services, start_servers
+from .live import Browser, log_in, start_servers
 
-pytestmark = [needs_shared_services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.needs_postgres,
+    pytest.mark.needs_redis,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture

@@ -115,10 +115,8 @@ def test_a_slug_typed_that_is_already_taken_is_refused_with_the_typing_kept(clie
     assert Article.objects.count() == 1
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite's IMMEDIATE transactions serialise writers: adds cannot race there",
-)
+# SQLite's IMMEDIATE transactions serialise writers: adds cannot race there.
+@pytest.mark.needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_six_simultaneous_adds_with_one_headline_are_all_saved(monkeypatch):
     # The staff groups come with a migration, which an earlier emptying of the

@@ -21,9 +21,6 @@ from newsroom.resilience import is_outage
 from .admin_forms import form_data
 from .live import EDITOR, PASSWORD, ROOT, Browser, log_in, new_site, running_servers
 
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs DATABASE_URL on PostgreSQL"
-)
 STORY = "/tin-tuc/quan-tay-ho-chu-dong-vuot-kho-hoan-thanh-xuat-sac-cac-phong-trao-thi-dua-1.html"
 # What a test allows beyond a configured timeout: starting Python, a page's other work.
 LEEWAY = 5
@@ -96,7 +93,7 @@ def show_statement_timeout(code):
     return result.stdout.strip()
 
 
-@on_postgresql
+@pytest.mark.needs_postgres
 def test_on_postgresql_the_wsgi_entry_sets_the_statement_timeout_and_manage_py_does_not(db):
     assert show_statement_timeout("import newsroom.wsgi") == "7s"
     manage = "import sys; sys.argv = ['manage.py', 'check']; import django; django.setup()"
@@ -106,7 +103,7 @@ def test_on_postgresql_the_wsgi_entry_sets_the_statement_timeout_and_manage_py_d
 # What readers get -------------------------------------------------------------------------
 
 
-@on_postgresql
+@pytest.mark.needs_postgres
 @pytest.mark.parametrize(
     ("statement", "lock"), [("2", "0"), ("20", "1")], ids=["statement", "lock"]
 )
@@ -135,7 +132,7 @@ def test_a_locked_table_on_postgresql_gives_the_503_page_in_seconds_then_recover
         assert seed.title in html
 
 
-@on_postgresql
+@pytest.mark.needs_postgres
 def test_is_outage_recognises_a_statement_cut_by_its_timeout(db):
     with (
         pytest.raises(OperationalError) as cut,
