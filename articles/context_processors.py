@@ -3,14 +3,14 @@ from django.utils.functional import SimpleLazyObject
 
 
 def site(request):
-    from . import freshness
+    from .cache import version
     from .models import Category
 
     def sections():
-        return freshness.shared(
+        return version.shared(
             "nav",
             lambda: list(Category.objects.only("name", "slug")),
-            freshness.of_request(request),
+            version.of_request(request),
         )
 
     return {

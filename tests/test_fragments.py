@@ -4,10 +4,11 @@ else changes on the site."""
 from datetime import timedelta
 
 import pytest
+from django.core.cache import caches
 from django.template import Context, Template, TemplateSyntaxError
 from django.urls import set_script_prefix
 
-from articles import fragments
+from articles.cache import fragments
 from articles.models import Article, Figure, TextBlock
 
 from .factories import make_article, make_category
@@ -116,18 +117,18 @@ def test_a_time_moved_by_a_microsecond_changes_the_key(story):
     assert fragments.key("page", None, [article]) != before
 
 
-def test_a_process_keeps_a_bounded_amount_of_html_dropping_the_least_used():
-    store = fragments.Store(memory=10)
-    store.keep("a", "aaaa")
-    store.keep("b", "bbbb")
-    store.get("a")
-    store.keep("c", "cccc")
-    assert [store.get(key) for key in "abc"] == ["aaaa", None, "cccc"]
-    assert store.size == 8
+def test_fragments_are_kept_in_djangos_template_fragments_cache(client, story):
+    client.get(story.get_absolute_url())
+    caches["template_fragments"].clear()
+    assert BODY_PARTS in rendered_templates(client.get(story.get_absolute_url()))
+    assert BODY_PARTS not in rendered_templates(client.get(story.get_absolute_url()))
 
 
-def test_with_no_memory_for_fragments_every_reading_renders_the_body(client, story, settings):
-    settings.FRAGMENT_MEMORY = 0
+def test_with_no_cache_for_fragments_every_reading_renders_the_body(client, story, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "template_fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
     client.get(story.get_absolute_url())
     assert BODY_PARTS in rendered_templates(client.get(story.get_absolute_url()))
 

@@ -1,19 +1,16 @@
-"""HTML that is a pure function of the content it shows, kept by each process.
+"""HTML that is a pure function of the content it shows, kept in each process's memory.
 
 An article's own part of its page (the headline, the body, the tags for search
-engines and shared links) changes only when its rows do, and it costs most of
-the page's rendering time. The page cache throws it away with every change of
-the site, which a newsroom makes hundreds of times a day, always all at once
-at the moment readers arrive for the new story. Kept here, it survives every
-change but its own.
+engines and shared links) changes only when its rows do, so it outlives every change
+of the site but its own. A fragment is found under a digest of the values it is
+rendered from (model instances with all their loaded fields and related rows, the
+request's host, scheme, language and script prefix), never under a time or a
+version: whatever changes a row (the admin, ``update()``, ``loaddata``, a database
+console) changes the key. What is not data (templates, settings) changes with a
+deploy, which starts new processes with nothing kept.
 
-A fragment is found under a digest of the values it is rendered from, never
-under a time or a version: model instances count with all their loaded fields
-and the related rows loaded with them. The request's host, scheme, language and
-script prefix count too. Whatever changes a row (the admin, ``update()``,
-``loaddata``, a database console) therefore changes the key, and a stale
-fragment cannot be found. What is not data (templates, settings, static files'
-names) changes with a deploy, which starts new processes with nothing kept.
+Kept in Django's ``template_fragments`` cache (``settings.CACHES``), the one that
+``{% cache %}`` uses too.
 """
 
 import datetime
@@ -21,63 +18,24 @@ import decimal
 import functools
 import hashlib
 import pickle
-import threading
-from collections import OrderedDict
 
-from django.conf import settings
-from django.core.signals import setting_changed
+from django.core.cache import InvalidCacheBackendError, caches
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.urls import get_script_prefix
 from django.utils import translation
 
-from .models import Body
+from ..models import Body
+
+CACHE = "template_fragments"
 
 
-class Store:
-    """Fragments by key, up to ``memory`` characters (``settings.FRAGMENT_MEMORY``):
-    the least recently used go first.
-
-    The seed story's two fragments are about 8,000 characters, so 16 MiB keeps
-    those of some 2,000 articles being read, per process.
-    """
-
-    def __init__(self, memory=None):
-        self._memory = memory
-        self.lock = threading.Lock()
-        self.clear()
-
-    @property
-    def memory(self):
-        return settings.FRAGMENT_MEMORY if self._memory is None else self._memory
-
-    def clear(self, **kwargs):
-        with self.lock:
-            self.fragments, self.size = OrderedDict(), 0
-
-    def get(self, key):
-        with self.lock:
-            html = self.fragments.get(key)
-            if html is not None:
-                self.fragments.move_to_end(key)
-            return html
-
-    def keep(self, key, html):
-        if len(html) > self.memory:
-            return
-        with self.lock:
-            if key in self.fragments:
-                return
-            self.fragments[key] = html
-            self.size += len(html)
-            while self.size > self.memory:
-                _, dropped = self.fragments.popitem(last=False)
-                self.size -= len(dropped)
-
-
-store = Store()
-# Tests override settings that fragments are rendered with (media URL, site name).
-setting_changed.connect(store.clear, dispatch_uid="fragments-setting-changed")
+def forget_all(**kwargs):
+    """Forget every kept fragment (settings they are rendered with changed: tests)."""
+    try:
+        caches[CACHE].clear()
+    except InvalidCacheBackendError:
+        pass  # not (or no longer) configured: nothing kept
 
 
 def key(name, request, values):
@@ -89,9 +47,7 @@ def key(name, request, values):
 
 
 def _digest(values):
-    # Pickled rather than written out with repr(): as unambiguous, and it copies an
-    # article's text where repr() looked at every letter, an eighth of the article
-    # page's work.
+    # Pickled: as unambiguous as repr(), and it copies text rather than reading it.
     return hashlib.blake2b(pickle.dumps(values, protocol=5), digest_size=20).digest()
 
 
@@ -149,7 +105,7 @@ def _plain(value):
     # A photo's field holds its name until it is first read, then a FieldFile of it.
     if isinstance(value, FieldFile):
         return value.name
-    # Pickling a time and its zone cost four times its ISO text, offset included.
+    # A time as its ISO text, offset included: cheaper to digest than its zone.
     if isinstance(value, datetime.datetime):
         return value.isoformat()
     return value
@@ -162,10 +118,14 @@ def _attnames(model):
 
 def rendered(name, request, values, render):
     """The HTML of ``render()``, from this process's copy when the values are the same."""
-    html = store.get(key(name, request, values))
+    try:
+        fragments = caches[CACHE]
+    except InvalidCacheBackendError:  # settings without it: the default cache, as {% cache %}
+        fragments = caches["default"]
+    html = fragments.get(key(name, request, values))
     if html is None:
         html = render()
         # Rendering may have read related rows the first key did not count (a section
         # loaded lazily): the copy is kept under the key of what it was rendered from.
-        store.keep(key(name, request, values), html)
+        fragments.set(key(name, request, values), html, timeout=None)
     return html

@@ -1,0 +1,327 @@
+"""The site's version: when what readers can see last changed.
+
+Every save or delete of content that readers can see (a published or scheduled
+article, its blocks and links, a section) moves the version; a draft's or an article
+in review's save does not. The version is the ``SiteChange`` row, written in the same
+transaction as the change, so a change that rolls back moves nothing; it is never
+older than the latest scheduled publication that has come due.
+
+The cache holds a copy of it with the next scheduled publication, which pages read
+instead of the database. A change forgets that copy (before and after its commit),
+and a copy older than what this process or the database has seen is ignored and
+rewritten, so a cache restored from an older snapshot cannot bring back old pages.
+Where the cache is each process's own (``locmemcache://``), the database is read on
+every request.
+
+Pages answer ``If-Modified-Since`` from the version, and the pieces every page shares
+(``shared()``) are computed once per version, so none is older than its content.
+"""
+
+import threading
+from collections import OrderedDict
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Subquery
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+KEY = "articles:site-version"
+SHARED_TIMEOUT = 24 * 3600
+PROCESS_COPIES = 1000
+"""How many shared pieces a process keeps; related boxes make one per article read."""
+
+
+# Marking a change ----------------------------------------------------------------------
+
+
+def note_published_before(sender, instance, raw=False, using=None, **kwargs):
+    """Remember whether an article being saved was published (or scheduled) before: taking
+    it off the site is a change readers see."""
+    if raw or instance._state.adding or instance.pk is None:
+        instance._was_published = False
+        return
+    instance._was_published = (
+        sender._default_manager.using(using)
+        .filter(pk=instance.pk, status=sender.Status.PUBLISHED)
+        .exists()
+    )
+
+
+def _seen_by_readers(instance, notes, using):
+    """Whether a saved or deleted row can be seen on a readers' page."""
+    from ..models import Article, Category
+
+    if isinstance(instance, Category):
+        return True
+    if isinstance(instance, Article):
+        return instance.status == Article.Status.PUBLISHED or getattr(
+            instance, "_was_published", False
+        )
+    # A block or a link: seen if its article is published (or scheduled). The article
+    # being saved with it is usually at hand; otherwise it is read once per transaction.
+    article = instance._state.fields_cache.get("article")
+    if article is not None:
+        return article.status == Article.Status.PUBLISHED
+    if instance.article_id not in notes.published:
+        notes.published[instance.article_id] = (
+            Article.objects.using(using)
+            .filter(pk=instance.article_id, status=Article.Status.PUBLISHED)
+            .exists()
+        )
+    return notes.published[instance.article_id]
+
+
+class _Transaction:
+    """What a transaction has done to readers' pages; run when it commits.
+
+    Found again among the connection's commit callbacks, so it is forgotten with the
+    transaction (or the savepoint) it belongs to, whether that commits or rolls back.
+    """
+
+    def __init__(self):
+        self.version = None  # the version written, once it changed what readers see
+        self.published = {}  # article id: published or scheduled
+
+    def __call__(self):
+        if self.version is not None:
+            publish_version()
+
+
+def _notes(using):
+    """This transaction's (or savepoint's) notes; None outside a transaction."""
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        return None
+    # One per savepoint: a savepoint that rolls back takes its notes and its version along.
+    # Those of a savepoint already released into this one (a save's own, say) are this
+    # one's: they now commit or roll back with it.
+    savepoints = set(connection.savepoint_ids)
+    for sids, callback, _ in connection.run_on_commit:
+        if isinstance(callback, _Transaction) and sids >= savepoints:
+            return callback
+    notes = _Transaction()
+    transaction.on_commit(notes, using=using)
+    return notes
+
+
+def mark_changed(sender, instance, raw=False, using=None, **kwargs):
+    from ..site_change import SiteChange
+
+    notes = _notes(using)
+    if notes is not None and notes.version is not None and not _read_back(notes.version):
+        return  # marked once per transaction, unless a page has been read since
+    # Rows loaded from a fixture (raw) are counted as seen: their relations are not read.
+    if not (raw or _seen_by_readers(instance, notes or _Transaction(), using)):
+        return
+    version = SiteChange.advance(using)
+    if notes is None:  # autocommit: the row is already written for all to see
+        publish_version()
+        return
+    notes.version = version
+    # Until it commits, readers find no copy and ask the database, which answers with
+    # what is committed; only this transaction's own connection sees its version.
+    forget_cached_version()
+
+
+def _read_back(version):
+    """Whether this process has read ``version`` already: then pages may have been kept
+    under it (by this transaction's own thread), and a further change needs a new one."""
+    return copies.seen is not None and copies.seen >= version
+
+
+def forget_cached_version():
+    cache.delete(KEY)
+    # A cache that did not answer is told once it does: a process that was not cut off
+    # from it may still hold the copy as it was.
+    when_back = getattr(cache, "when_back", None)
+    if when_back is not None:
+        when_back(forget_cached_version)
+
+
+# Reading it ----------------------------------------------------------------------------
+
+
+def current():
+    """The site's version (when readers' pages last changed); no query unless a scheduled
+    time passed, the cache's copy is missing or doubtful, or the cache is each process's own."""
+    now = timezone.now()
+    if not settings.CACHE_SHARED_BY_PROCESSES:
+        version, _ = database_version(now)
+        return copies.saw(version)
+    state, epoch = _read_state()
+    if (
+        state is not None
+        and epoch is not None
+        and epoch == copies.epoch
+        and copies.seen is not None
+        and state[0] >= copies.seen
+        and (state[1] is None or state[1] > now)
+    ):
+        return state[0]
+    return _checked(state, epoch, now)
+
+
+def _checked(state, epoch, now):
+    """The version from the database, never older than what this process has seen; the
+    cache's copy is written where it was missing, older or out of date."""
+    version, upcoming = database_version(now)
+    if state is not None and state[0] > version:
+        version = state[0]  # newer than the database: harmless, it only renews pages
+    version = copies.saw(version)
+    if state is None:
+        # Only if still missing: a change that commits meanwhile writes its own copy.
+        cache.add(KEY, (version, upcoming), timeout=None)
+    elif state != (version, upcoming):
+        _write((version, upcoming))
+    copies.epoch = epoch
+    return version
+
+
+def publish_version():
+    """After a change commits: the cache's copy, from the database as committed."""
+    now = timezone.now()
+    version, upcoming = database_version(now)
+    _write((copies.saw(version), upcoming))
+
+
+def _write(state, attempts=3):
+    """Write the cache's copy, then check that no change committed meanwhile (whose own
+    copy this one may have overwritten): if one did, write again."""
+    for _ in range(attempts):
+        if cache.set(KEY, state, timeout=None) is False:
+            break  # a full or unreachable cache: no copy rather than an old one
+        now = timezone.now()
+        version, upcoming = database_version(now)
+        if version <= state[0] and (state[1] is None or state[1] > now):
+            return
+        state = (copies.saw(version), upcoming)
+    forget_cached_version()
+
+
+def _read_state():
+    """The cache's copy, and the watch under which it can be trusted (None: not watched).
+
+    On Redis with ``CACHE_WATCH`` each process keeps the copy until Redis says it moved
+    (``articles.cache.redis``); another cache's copy is read every time (token 0).
+    """
+    watched = getattr(cache, "read_watched", None)
+    return watched(KEY) if watched else (cache.get(KEY), 0)
+
+
+def database_version(now):
+    """The last change the database knows of, or the latest publication that has come due
+    if later; and the next scheduled publication. One query."""
+    from ..models import Article
+    from ..site_change import ROW, SiteChange
+
+    published = Article.objects.filter(status=Article.Status.PUBLISHED).values("published_at")
+    row = (
+        SiteChange.objects.filter(pk=ROW)
+        .annotate(
+            due=Subquery(published.filter(published_at__lte=now).order_by("-published_at")[:1]),
+            upcoming=Subquery(published.filter(published_at__gt=now).order_by("published_at")[:1]),
+        )
+        .values_list("changed_at", "due", "upcoming")
+        .first()
+    )
+    if row is None:  # a database emptied by hand (or by a test): the site changes now
+        SiteChange.objects.get_or_create(pk=ROW, defaults={"changed_at": now})
+        return database_version(now)
+    changed, due, upcoming = row
+    return (changed if due is None else max(changed, due)), upcoming
+
+
+def of_request(request):
+    """The site's version, read once per request and before any content.
+
+    Whatever the request renders is kept under this version, so an edit that lands
+    while it renders can never be hidden under a later one.
+    """
+    if not hasattr(request, "site_changed"):
+        request.site_changed = current()
+        _request_version.set(request.site_changed)
+    return request.site_changed
+
+
+# The version of the request being served, for pieces computed far from the request
+# (the model's shared lists). Forgotten between requests, as a thread serves many.
+_request_version = ContextVar("site_changed", default=None)
+
+
+def forget_request_version(**kwargs):
+    _request_version.set(None)
+
+
+class ProcessCopies:
+    """This process's copies of the current version's shared pieces, newest used last."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self):
+        self.version, self.pieces = None, OrderedDict()
+        # The latest version this process has seen, which it never goes back from, and the
+        # cache's watch under which it last checked the cache's copy against the database.
+        self.seen = self.epoch = None
+
+    def saw(self, version):
+        """``version``, or the latest this process has seen if that is later."""
+        with self.lock:
+            if self.seen is None or version > self.seen:
+                self.seen = version
+            return self.seen
+
+    def get(self, version, key):
+        with self.lock:
+            if version != self.version:
+                return None
+            value = self.pieces.get(key)
+            if value is not None:
+                self.pieces.move_to_end(key)
+            return value
+
+    def keep(self, version, key, value):
+        with self.lock:
+            if version != self.version:
+                if self.version is not None and version < self.version:
+                    return  # a request that began before the latest change
+                self.version, self.pieces = version, OrderedDict()
+            self.pieces[key] = value
+            if len(self.pieces) > PROCESS_COPIES:
+                self.pieces.popitem(last=False)
+
+
+copies = ProcessCopies()
+
+
+def shared(name, compute, version=None):
+    """``compute()``, kept until readers' pages next change (a piece every page shares).
+
+    Computed under ``version``, or else under the version of the request being served
+    (``of_request``), or else under the latest.
+    """
+    version = version or _request_version.get() or current()
+    value = copies.get(version, name)
+    if value is None:
+        key = f"articles:shared:{name}:{version.timestamp()}"
+        value = cache.get_or_set(key, compute, SHARED_TIMEOUT)
+        copies.keep(version, name, value)
+    return value
+
+
+class SharedCountPaginator(Paginator):
+    """A paginator that counts its items once per version of the site, under ``name``:
+    counting every visible article grows with the newsroom."""
+
+    def __init__(self, object_list, per_page, name):
+        super().__init__(object_list, per_page)
+        self.name = name
+
+    @cached_property
+    def count(self):
+        return shared(f"count-{self.name}", self.object_list.count)
