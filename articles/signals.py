@@ -82,4 +82,4 @@ def request_began_or_ended(**kwargs):
 @receiver(setting_changed, dispatch_uid="fragments-setting-changed")
 def setting_changed_for_fragments(**kwargs):
     # Fragments are rendered with settings (media URL, site name) that tests change.
-    fragments.forget_all()
+    fragments.store.clear()

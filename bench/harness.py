@@ -42,9 +42,9 @@ def base_env(database_url, cache_url="dummycache://", page_cache=True, fragments
         PAGE_CACHE_SECONDS="3600" if page_cache else "0",
     )
     env.pop("STATIC_PUBLISH_ROOT", None)
-    env.pop("FRAGMENT_CACHE_ENTRIES", None)  # the site's default
+    env.pop("FRAGMENT_MEMORY", None)  # the site's default
     if not fragments:
-        env["FRAGMENT_CACHE_ENTRIES"] = "0"
+        env["FRAGMENT_MEMORY"] = "0"
     return env
 
 

@@ -133,19 +133,9 @@ CACHE_SHARED_BY_PROCESSES = CACHES["default"]["BACKEND"] not in (
 # On Redis, each process keeps the site's version until Redis says it changed (a thread per
 # process listens), instead of asking Redis for it on every request.
 CACHE_WATCH = env.bool("CACHE_WATCH", default=True)
-# Articles' own parts of their pages, kept by each process for as long as their rows stay the
-# same (articles/cache/fragments.py): how many fragments, 0 for none. {% cache %} uses it too.
-FRAGMENT_CACHE_ENTRIES = env.int("FRAGMENT_CACHE_ENTRIES", default=4000)
-CACHES["template_fragments"] = (
-    {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "template-fragments",
-        "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": FRAGMENT_CACHE_ENTRIES},
-    }
-    if FRAGMENT_CACHE_ENTRIES
-    else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-)
+# Characters (not bytes) of HTML each process keeps of articles' own parts of their pages,
+# which outlive every change but their own (articles/cache/fragments.py); 0 turns it off.
+FRAGMENT_MEMORY = env.int("FRAGMENT_MEMORY", default=16 * 1024 * 1024)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -16,7 +16,7 @@ def empty_cache():
     def forget():
         cache.clear()
         version.copies.clear()
-        fragments.forget_all()
+        fragments.store.clear()
 
     forget()
     yield

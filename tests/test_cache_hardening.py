@@ -44,7 +44,7 @@ def shows(client, url, story):
 def forget_this_process():
     """What a new process starts with: nothing kept in memory."""
     version.copies.clear()
-    fragments.forget_all()
+    fragments.store.clear()
 
 
 # Only the parameters a page reads ---------------------------------------------------------

@@ -4,7 +4,6 @@ else changes on the site."""
 from datetime import timedelta
 
 import pytest
-from django.core.cache import caches
 from django.template import Context, Template, TemplateSyntaxError
 from django.urls import set_script_prefix
 
@@ -117,18 +116,25 @@ def test_a_time_moved_by_a_microsecond_changes_the_key(story):
     assert fragments.key("page", None, [article]) != before
 
 
-def test_fragments_are_kept_in_djangos_template_fragments_cache(client, story):
-    client.get(story.get_absolute_url())
-    caches["template_fragments"].clear()
-    assert BODY_PARTS in rendered_templates(client.get(story.get_absolute_url()))
-    assert BODY_PARTS not in rendered_templates(client.get(story.get_absolute_url()))
+def test_a_process_keeps_a_bounded_number_of_characters_dropping_the_least_used():
+    store = fragments.Store(memory=10)
+    store.keep("a", "aaaa")
+    store.keep("b", "bbbb")
+    store.get("a")
+    store.keep("c", "cccc")
+    assert [store.get(key) for key in "abc"] == ["aaaa", None, "cccc"]
+    assert store.size == 8
 
 
-def test_with_no_cache_for_fragments_every_reading_renders_the_body(client, story, settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "template_fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-    }
+def test_the_memory_for_fragments_is_counted_in_characters_not_bytes():
+    store = fragments.Store(memory=6)
+    store.keep("vi", "Hồ Tây")  # 6 characters, 9 bytes in UTF-8
+    assert store.get("vi") == "Hồ Tây"
+    assert store.size == 6
+
+
+def test_with_no_memory_for_fragments_every_reading_renders_the_body(client, story, settings):
+    settings.FRAGMENT_MEMORY = 0
     client.get(story.get_absolute_url())
     assert BODY_PARTS in rendered_templates(client.get(story.get_absolute_url()))
 

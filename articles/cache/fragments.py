@@ -9,18 +9,18 @@ version: whatever changes a row (the admin, ``update()``, ``loaddata``, a databa
 console) changes the key. What is not data (templates, settings) changes with a
 deploy, which starts new processes with nothing kept.
 
-Kept in Django's ``template_fragments`` cache (``settings.CACHES``), the one that
-``{% cache %}`` uses too.
+Kept by each process, up to ``FRAGMENT_MEMORY`` characters (``Store``).
 """
 
-import contextlib
 import datetime
 import decimal
 import functools
 import hashlib
 import pickle
+import threading
+from collections import OrderedDict
 
-from django.core.cache import InvalidCacheBackendError, caches
+from django.conf import settings
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.urls import get_script_prefix
@@ -28,13 +28,46 @@ from django.utils import translation
 
 from ..models import Body
 
-CACHE = "template_fragments"
+
+class Store:
+    """Fragments by key, up to ``settings.FRAGMENT_MEMORY`` characters of HTML: the least
+    recently used go first. Unlike Django's LocMemCache it keeps the text itself, not a
+    pickle of it to load on every read."""
+
+    def __init__(self, memory=None):
+        self._memory = memory
+        self.lock = threading.Lock()
+        self.clear()
+
+    @property
+    def memory(self):
+        return settings.FRAGMENT_MEMORY if self._memory is None else self._memory
+
+    def clear(self, **kwargs):
+        with self.lock:
+            self.fragments, self.size = OrderedDict(), 0
+
+    def get(self, key):
+        with self.lock:
+            html = self.fragments.get(key)
+            if html is not None:
+                self.fragments.move_to_end(key)
+            return html
+
+    def keep(self, key, html):
+        if len(html) > self.memory:
+            return
+        with self.lock:
+            if key in self.fragments:
+                return
+            self.fragments[key] = html
+            self.size += len(html)
+            while self.size > self.memory:
+                _, dropped = self.fragments.popitem(last=False)
+                self.size -= len(dropped)
 
 
-def forget_all(**kwargs):
-    """Forget every kept fragment (settings they are rendered with changed: tests)."""
-    with contextlib.suppress(InvalidCacheBackendError):  # not configured: nothing kept
-        caches[CACHE].clear()
+store = Store()
 
 
 def key(name, request, values):
@@ -117,14 +150,10 @@ def _attnames(model):
 
 def rendered(name, request, values, render):
     """The HTML of ``render()``, from this process's copy when the values are the same."""
-    try:
-        fragments = caches[CACHE]
-    except InvalidCacheBackendError:  # settings without it: the default cache, as {% cache %}
-        fragments = caches["default"]
-    html = fragments.get(key(name, request, values))
+    html = store.get(key(name, request, values))
     if html is None:
         html = render()
         # Rendering may have read related rows the first key did not count (a section
         # loaded lazily): the copy is kept under the key of what it was rendered from.
-        fragments.set(key(name, request, values), html, timeout=None)
+        store.keep(key(name, request, values), html)
     return html
