@@ -163,3 +163,24 @@ def test_a_watch_connects_with_the_options_of_the_caches_connections(caplog):
     assert eventually(lambda: f"Not watching {key}" in caplog.text)
     assert not watcher.listening
     assert watcher.get(lambda: b"read again") == b"read again"
+
+
+@needs_redis
+def test_with_the_watch_off_a_key_is_read_from_redis_every_time_and_nothing_listens(settings):
+    import pickle
+
+    import redis
+    from django.core.cache import caches
+
+    from articles.cache import redis as backend
+
+    settings.CACHE_WATCH = False
+    cache = caches.create_connection("default")
+    key = f"test-unwatched-{uuid.uuid4().hex}"
+    cache.set(key, "first")
+    assert cache.read_watched(key) == ("first", 0)
+    other_process = redis.Redis.from_url(os.environ["CACHE_URL"])
+    other_process.set(cache.make_key(key), pickle.dumps("second"))
+    assert cache.read_watched(key) == ("second", 0)
+    assert (cache.server, cache.make_key(key)) not in backend._watchers
+    cache.delete(key)
