@@ -3,9 +3,10 @@ from django.utils.functional import SimpleLazyObject
 
 
 def site(request):
-    from . import freshness, lists
+    from . import lists
+    from .cache import version
 
     return {
         "site_name": settings.SITE_NAME,
-        "nav_sections": SimpleLazyObject(lambda: lists.sections(freshness.of_request(request))),
+        "nav_sections": SimpleLazyObject(lambda: lists.sections(version.of_request(request))),
     }

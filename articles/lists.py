@@ -4,15 +4,13 @@ The views, the context processor, the feeds and the template tags take them from
 the models know nothing of keeping them.
 """
 
-from . import freshness
+from .cache import version
 from .models import Article, Category
 
 
 def sections(site_version=None):
     """Every section, by position, with its name and slug: the site's navigation."""
-    return freshness.shared(
-        "nav", lambda: list(Category.objects.only("name", "slug")), site_version
-    )
+    return version.shared("nav", lambda: list(Category.objects.only("name", "slug")), site_version)
 
 
 def _visible():
@@ -21,12 +19,12 @@ def _visible():
 
 def newest(count):
     """The ``count`` newest visible articles."""
-    return freshness.shared(f"latest-{count}", lambda: list(_visible()[:count]))
+    return version.shared(f"latest-{count}", lambda: list(_visible()[:count]))
 
 
 def newest_in_section(section_id, count):
     """The ``count`` newest visible articles of a section."""
-    return freshness.shared(
+    return version.shared(
         f"section-{section_id}-latest-{count}",
         lambda: list(_visible().filter(category_id=section_id)[:count]),
     )
@@ -34,7 +32,7 @@ def newest_in_section(section_id, count):
 
 def latest_picks(count):
     """The ``count`` newest visible editor's picks."""
-    return freshness.shared(f"picks-{count}", lambda: list(_visible().filter(is_pick=True)[:count]))
+    return version.shared(f"picks-{count}", lambda: list(_visible().filter(is_pick=True)[:count]))
 
 
 def sections_with_latest(count):
@@ -50,7 +48,7 @@ def sections_with_latest(count):
             section.latest = list(_visible().filter(category=section)[:count])
         return [section for section in sections if section.latest]
 
-    return freshness.shared(f"sections-latest-{count}", compute)
+    return version.shared(f"sections-latest-{count}", compute)
 
 
 def related(article, limit):
@@ -67,7 +65,7 @@ def related(article, limit):
         newest = newest_in_section(article.category_id, 2 * limit + 1)
         return chosen + [a for a in newest if a.pk not in shown][: limit - len(chosen)]
 
-    return freshness.shared(f"related-{article.pk}-{limit}", compute)
+    return version.shared(f"related-{article.pk}-{limit}", compute)
 
 
 def picks_besides(article, limit=5):

@@ -46,7 +46,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone, translation
 
-from . import caching
+from .cache import pages
 from .models import Article, Category
 
 logger = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ class Publisher:
             response = self.client.get(
                 path,
                 secure=settings.STATIC_PUBLISH_SCHEME == "https",
-                **{caching.RENDER_FRESH: True},
+                **{pages.RENDER_FRESH: True},
             )
         content_type = response.get("Content-Type", "text/html")
         name = file_name(path, content_type)

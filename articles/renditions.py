@@ -81,7 +81,7 @@ def make_for(figure_pk, image_name):
 
     Nothing is done for a figure deleted, or given another photo, since the task was
     queued: that photo has a task of its own. The record is saved as the figure, so
-    readers' pages change with it (see ``freshness``).
+    readers' pages change with it (see ``articles.cache.version``).
     """
     from .models import Figure
 

@@ -1,16 +1,49 @@
-"""Keep what is derived from an article's body in step with it: search text, renditions,
-and the static publication when it is on."""
+"""Every receiver of the app's signals, connected when the app is ready (``apps.py``)."""
 
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
 
+from django.core.signals import request_finished, request_started, setting_changed
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from . import publishing, renditions, tasks
+from .cache import fragments, version
 from .models import Article, Category, Figure, RelatedLink, TextBlock
+
+# The site's version (``articles.cache.version``) and the kept fragments -----------------
+
+
+@receiver(pre_save, sender=Article, dispatch_uid="site-version-published-before")
+def note_published_before(sender, instance, **kwargs):
+    version.note_published_before(sender, instance, **kwargs)
+
+
+@receiver([post_save, post_delete], sender=Article, dispatch_uid="site-version-article")
+@receiver([post_save, post_delete], sender=Category, dispatch_uid="site-version-category")
+@receiver([post_save, post_delete], sender=TextBlock, dispatch_uid="site-version-text")
+@receiver([post_save, post_delete], sender=Figure, dispatch_uid="site-version-figure")
+@receiver([post_save, post_delete], sender=RelatedLink, dispatch_uid="site-version-link")
+def content_changed(sender, instance, **kwargs):
+    """A change of content that readers may see moves the site's version."""
+    version.mark_changed(sender, instance, **kwargs)
+
+
+@receiver([request_started, request_finished], dispatch_uid="site-version-request")
+def request_began_or_ended(**kwargs):
+    # A thread serves many requests: each reads the site's version afresh.
+    version.forget_request_version()
+
+
+@receiver(setting_changed, dispatch_uid="fragments-setting-changed")
+def setting_changed_for_fragments(**kwargs):
+    # Fragments are rendered with settings (media URL, site name) that tests change.
+    fragments.store.clear()
+
+
+# What is derived from an article's body, kept in step with it: search text, renditions --
 
 _suspended = ContextVar("refolds_suspended", default=False)
 

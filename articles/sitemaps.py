@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.contrib.sitemaps import Sitemap
 from django.utils import timezone
 
-from . import freshness
+from .cache import version
 from .models import Article, Category
 
 NEWS_WINDOW = timedelta(days=2)
@@ -15,7 +15,7 @@ class SharedCountSitemap(Sitemap):
     @property
     def paginator(self):
         # The index and every sitemap page need the number of pages.
-        return freshness.SharedCountPaginator(self._items(), self.limit, type(self).__name__)
+        return version.SharedCountPaginator(self._items(), self.limit, type(self).__name__)
 
 
 class ArticleSitemap(SharedCountSitemap):
@@ -34,7 +34,7 @@ class ArticleSitemap(SharedCountSitemap):
 
     def get_latest_lastmod(self):
         # For the index: when content last changed, known without reading any article.
-        return freshness.last_modified()
+        return version.current()
 
 
 class CategorySitemap(SharedCountSitemap):

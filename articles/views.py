@@ -10,7 +10,8 @@ from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
-from . import freshness, lists
+from . import lists
+from .cache import version
 from .models import MAX_SEARCH_QUERY, Article, Category
 from .search import words_key
 
@@ -30,7 +31,7 @@ def paginate(request, items, counted_as=None):
     if counted_as is None:
         paginator = Paginator(items, PAGE_SIZE)
     else:
-        paginator = freshness.SharedCountPaginator(items, PAGE_SIZE, counted_as)
+        paginator = version.SharedCountPaginator(items, PAGE_SIZE, counted_as)
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
@@ -38,7 +39,7 @@ def paginate(request, items, counted_as=None):
 
 
 def site_last_modified(request, *args, **kwargs):
-    return freshness.of_request(request)
+    return version.of_request(request)
 
 
 def public(view=None, *, reads=()):
@@ -72,7 +73,7 @@ def home(request):
         "articles/home.html",
         {
             "lead": lead,
-            "lead_photo": freshness.shared(
+            "lead_photo": version.shared(
                 "lead-photo", lambda: lead and lead.figures.photos().first()
             ),
             "latest": [a for a in latest if a != lead][:LATEST_ON_HOME],
@@ -114,7 +115,7 @@ def article_detail(request, section, slug, pk):
 
 def render_article(request, article, preview=False):
     """The article page as readers see it; the admin's preview renders it too."""
-    freshness.of_request(request)
+    version.of_request(request)
     return render(
         request,
         "articles/article_detail.html",
@@ -143,7 +144,7 @@ def search(request):
     if query:
         # Readers repeat the searches of the day: each is ranked once per change of the
         # site, and each page then reads its articles by id.
-        ranked = freshness.shared(words_key(query), lambda: ranked_matches(query))
+        ranked = version.shared(words_key(query), lambda: ranked_matches(query))
         page = paginate(request, ranked)
         page.object_list = Article.objects.published().listing().in_order_of(page.object_list)
     return render(request, "articles/search.html", {"query": query, "page": page})

@@ -215,7 +215,7 @@ def wrk(url, duration, connections):
 
 
 def redis_url(index):
-    """Each database its own Redis database: the moment and shared pieces of one size must
+    """Each database its own Redis database: the site version and shared pieces of one size must
     never be served for another."""
     return f"redis://127.0.0.1:6379/{9 + index}"
 

@@ -3,7 +3,7 @@
 Django reconnects on the next request by itself (``CONN_HEALTH_CHECKS``), so the site
 recovers as soon as the database answers again. The cache's outages never come this far:
 the Redis cache answers a miss meanwhile and pages are rendered from the database
-(``newsroom/cache.py``); a Redis error from anywhere else is still answered here. This is
+(``articles/cache/redis.py``); a Redis error from anywhere else is still answered here. This is
 the site's ``handler500``: Django calls it while the failure is still being handled, from
 whichever layer it came (a view, a middleware, a template).
 """

@@ -43,7 +43,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "newsroom.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "articles.caching.PublicPageCacheMiddleware",
+    "articles.cache.pages.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,21 +117,27 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "newsroom.cache.RedisCache"
+    CACHES["default"]["BACKEND"] = "articles.cache.redis.RedisCache"
     # A Redis that is down or unreachable costs a request little, and is then left alone
-    # for a few seconds (newsroom/cache.py): pages are rendered from the database meanwhile.
+    # for a few seconds (articles/cache/redis.py): pages are rendered from the database.
     CACHES["default"].setdefault("OPTIONS", {}).update(
         socket_connect_timeout=env.float("CACHE_CONNECT_TIMEOUT", default=0.5),
         socket_timeout=env.float("CACHE_TIMEOUT", default=1.0),
     )
 # Whether every process of the site sees the same cache. One kept in each process's memory
-# (the default, locmemcache://) is not: the moment of the last change is then read from the
-# database on every request, so no worker serves a page older than another's edit
-# (articles/freshness.py), and `check --deploy` says so.
+# (the default, locmemcache://) is not: the site's version is then read from the database on
+# every request, so no worker serves a page older than another's edit
+# (articles/cache/version.py), and `check --deploy` says so.
 CACHE_SHARED_BY_PROCESSES = CACHES["default"]["BACKEND"] not in (
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
 )
+# On Redis, each process keeps the site's version until Redis says it changed (a thread per
+# process listens), instead of asking Redis for it on every request.
+CACHE_WATCH = env.bool("CACHE_WATCH", default=True)
+# Characters (not bytes) of HTML each process keeps of articles' own parts of their pages,
+# which outlive every change but their own (articles/cache/fragments.py); 0 turns it off.
+FRAGMENT_MEMORY = env.int("FRAGMENT_MEMORY", default=16 * 1024 * 1024)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -214,12 +220,8 @@ PUBLIC_CACHE_CONTROL = {
 }
 
 # How long a readers' page may stay in the page cache (0 turns it off). Any change
-# to the content makes a new generation of pages at once; see articles/caching.py.
+# to the content makes a new generation of pages at once; see articles/cache/pages.py.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
-
-# Characters of HTML each process keeps of articles' own parts (0 turns it off); they
-# outlive every change but their own. See articles/fragments.py.
-FRAGMENT_MEMORY = env.int("FRAGMENT_MEMORY", default=16 * 1024 * 1024)
 
 # Security --------------------------------------------------------------------
 # HTTPS is assumed wherever DEBUG is off; HTTPS=false serves plain HTTP (on loopback).

@@ -27,11 +27,11 @@ def empty_cache():
     """Each test starts with nothing cached (the cache may be a shared Redis)."""
     from django.core.cache import cache
 
-    from articles import fragments, freshness
+    from articles.cache import fragments, version
 
     def forget():
         cache.clear()
-        freshness.copies.clear()
+        version.copies.clear()
         fragments.store.clear()
 
     forget()

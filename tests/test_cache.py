@@ -1,4 +1,4 @@
-"""The Redis cache backend (newsroom/cache.py)."""
+"""The Redis cache backend (articles/cache/redis.py)."""
 
 import os
 import time
@@ -9,7 +9,7 @@ import pytest
 
 def test_the_redis_cache_builds_one_client_per_server_not_one_per_command():
     pytest.importorskip("redis", reason="not installed: redis (the production extra)")
-    from newsroom.cache import RedisCache
+    from articles.cache.redis import RedisCache
 
     # Building a client sends nothing: no server is needed.
     backend = RedisCache("redis://127.0.0.1:1/0", {})._cache
@@ -18,7 +18,7 @@ def test_the_redis_cache_builds_one_client_per_server_not_one_per_command():
 
 @pytest.mark.needs_redis
 def test_a_redis_cache_url_chooses_this_backend(settings):
-    assert settings.CACHES["default"]["BACKEND"] == "newsroom.cache.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "articles.cache.redis.RedisCache"
 
 
 def eventually(condition, seconds=5.0):
@@ -36,7 +36,7 @@ def watched():
     """A watcher of a key of its own, listening, and a read that counts its calls."""
     import redis
 
-    from newsroom.cache import Watcher
+    from articles.cache.redis import Watcher
 
     url = os.environ["CACHE_URL"]
     other_process = redis.Redis.from_url(url)
@@ -84,7 +84,7 @@ def test_a_watcher_that_loses_its_connection_reads_every_time_until_it_listens_a
     watcher, read, reads, other_process = watched
     watcher.get(read)
     reads.clear()
-    other_process.client_kill_filter(_type="pubsub", skipme=True)
+    other_process.client_kill_filter(_id=watcher.client_id)  # this watcher's alone
     assert eventually(lambda: not watcher.listening)
     watcher.get(read)
     watcher.get(read)
@@ -101,14 +101,14 @@ def unheard(monkeypatch):
     reach: only this process's own writes can make it forget."""
     from django.core.cache import caches
 
-    from newsroom import cache as backend
+    from articles.cache import redis as backend
 
     cache = caches.create_connection("default")
     key = f"test-watched-{uuid.uuid4().hex}"
     made = cache.make_and_validate_key(key)
-    silent = backend.Watcher(cache._servers[0], made)
+    silent = backend.Watcher(cache.server, made)
     silent._thread, silent.listening = "never started", True
-    monkeypatch.setitem(backend._watchers, (cache._servers[0], made), silent)
+    monkeypatch.setitem(backend._watchers, (cache.server, made), silent)
     return cache, key
 
 
@@ -116,15 +116,15 @@ def unheard(monkeypatch):
 def test_this_process_reads_its_own_writes_of_a_watched_key_without_waiting_for_redis(unheard):
     cache, key = unheard
     cache.set(key, "first")
-    assert [cache.get_watched(key), cache.get_watched(key)] == ["first", "first"]
+    assert [cache.read_watched(key)[0], cache.read_watched(key)[0]] == ["first", "first"]
     for value in ("second", "third"):
         cache.set(key, value)
-        assert cache.get_watched(key) == value
+        assert cache.read_watched(key)[0] == value
     cache.delete(key)
-    assert cache.get_watched(key, "gone") == "gone"
+    assert cache.read_watched(key)[0] is None
     cache.set(key, "back")
     cache.clear()
-    assert cache.get_watched(key, "cleared") == "cleared"
+    assert cache.read_watched(key)[0] is None
 
 
 @pytest.mark.needs_redis
@@ -138,17 +138,17 @@ def test_a_read_made_while_this_process_writes_a_watched_key_does_not_keep_the_o
     real_set = client.set
 
     def set_while_another_thread_reads(*args, **kwargs):
-        assert cache.get_watched(key) == "old"  # read, and kept, before the write lands
+        assert cache.read_watched(key)[0] == "old"  # read, and kept, before the write lands
         return real_set(*args, **kwargs)
 
     monkeypatch.setattr(client, "set", set_while_another_thread_reads)
     cache.set(key, "new")
-    assert cache.get_watched(key) == "new"
+    assert cache.read_watched(key)[0] == "new"
 
 
 @pytest.mark.needs_redis
 def test_a_watch_connects_with_the_options_of_the_caches_connections(caplog):
-    from newsroom.cache import Watcher
+    from articles.cache.redis import Watcher
 
     key = f"test-watched-{uuid.uuid4().hex}"
     watcher = Watcher(os.environ["CACHE_URL"], key, {"password": "not-this-servers-password"})
@@ -156,3 +156,24 @@ def test_a_watch_connects_with_the_options_of_the_caches_connections(caplog):
     assert eventually(lambda: f"Not watching {key}" in caplog.text)
     assert not watcher.listening
     assert watcher.get(lambda: b"read again") == b"read again"
+
+
+@pytest.mark.needs_redis
+def test_with_the_watch_off_a_key_is_read_from_redis_every_time_and_nothing_listens(settings):
+    import pickle
+
+    import redis
+    from django.core.cache import caches
+
+    from articles.cache import redis as backend
+
+    settings.CACHE_WATCH = False
+    cache = caches.create_connection("default")
+    key = f"test-unwatched-{uuid.uuid4().hex}"
+    cache.set(key, "first")
+    assert cache.read_watched(key) == ("first", 0)
+    other_process = redis.Redis.from_url(os.environ["CACHE_URL"])
+    other_process.set(cache.make_key(key), pickle.dumps("second"))
+    assert cache.read_watched(key) == ("second", 0)
+    assert (cache.server, cache.make_key(key)) not in backend._watchers
+    cache.delete(key)

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import fragments, freshness
+from articles.cache import fragments, version
 from articles.models import Article, Figure, RelatedLink, TextBlock
 
 from .factories import make_article, make_category
@@ -43,7 +43,7 @@ def shows(client, url, story):
 
 def forget_this_process():
     """What a new process starts with: nothing kept in memory."""
-    freshness.copies.clear()
+    version.copies.clear()
     fragments.store.clear()
 
 
@@ -143,7 +143,7 @@ def test_a_cache_restored_from_before_an_unpublish_never_serves_the_article(
         story.save()
     assert not any(shows(client, url, story) for url in urls.values())
 
-    restore(before)  # the moment and the pages from before the unpublish
+    restore(before)  # the site version and the pages from before the unpublish
     if process == "a fresh process":
         forget_this_process()
     for name, url in urls.items():
@@ -151,21 +151,21 @@ def test_a_cache_restored_from_before_an_unpublish_never_serves_the_article(
     assert client.get(urls["article"]).status_code == 404
 
 
-def test_a_moment_older_than_the_databases_is_ignored_and_repaired(story):
-    moment = freshness.last_modified()
+def test_a_site_version_older_than_the_databases_is_ignored_and_repaired(story):
+    moment = version.current()
     stale = moment - timedelta(hours=1)
-    cache.set(freshness.KEY, (stale, None), timeout=None)
+    cache.set(version.KEY, (stale, None), timeout=None)
     forget_this_process()
-    assert freshness.last_modified() == moment
-    assert cache.get(freshness.KEY)[0] == moment
+    assert version.current() == moment
+    assert cache.get(version.KEY)[0] == moment
 
 
-def test_a_process_never_goes_back_from_a_moment_it_has_seen(story):
+def test_a_process_never_goes_back_from_a_site_version_it_has_seen(story):
     later = timezone.now() + timedelta(minutes=1)
-    cache.set(freshness.KEY, (later, None), timeout=None)  # another process's change
-    assert freshness.last_modified() == later
-    cache.set(freshness.KEY, (later - timedelta(minutes=2), None), timeout=None)
-    assert freshness.last_modified() == later
+    cache.set(version.KEY, (later, None), timeout=None)  # another process's change
+    assert version.current() == later
+    cache.set(version.KEY, (later - timedelta(minutes=2), None), timeout=None)
+    assert version.current() == later
 
 
 # What readers cannot see does not change their pages ----------------------------------
@@ -173,16 +173,16 @@ def test_a_process_never_goes_back_from_a_moment_it_has_seen(story):
 
 @pytest.fixture
 def warm_home(client, story):
-    """The home page cached, and a way to tell whether it still is, under the same moment."""
+    """The home page cached, and a way to tell whether it still is, under the same site version."""
     client.get("/")
-    moment, last_modified = freshness.last_modified(), client.get("/").get("Last-Modified")
+    moment, last_modified = version.current(), client.get("/").get("Last-Modified")
 
     def still_cached():
         with CaptureQueriesContext(connection) as queries:
             page = client.get("/")
-        same = freshness.last_modified() == moment and page.get("Last-Modified") == last_modified
-        # A kept page reads nothing but, while Redis's watch is not yet listening, the
-        # moment's row to check the cache's copy; a page rendered again reads articles.
+        same = version.current() == moment and page.get("Last-Modified") == last_modified
+        # A kept page reads nothing but, while Redis's watch is not yet listening, the site
+        # version's row to check the cache's copy; a page rendered again reads articles.
         read = [q["sql"] for q in queries.captured_queries if "sitechange" not in q["sql"]]
         return same and not read
 
@@ -257,7 +257,7 @@ def delete(story):
     "change",
     [publish, unpublish, edit, edit_a_block, rename_the_section, schedule, delete],
 )
-def test_every_change_readers_can_see_moves_the_moment_and_renews_the_pages(
+def test_every_change_readers_can_see_moves_the_site_version_and_renews_the_pages(
     story, warm_home, change
 ):
     change(story)
@@ -279,23 +279,23 @@ def test_a_scheduled_article_saved_again_still_appears_at_its_time(client, story
 # A change that rolls back --------------------------------------------------------------
 
 
-def test_a_save_that_rolls_back_does_not_move_the_moment(client, story):
-    before = freshness.last_modified()
+def test_a_save_that_rolls_back_does_not_move_the_site_version(client, story):
+    before = version.current()
     page = client.get("/").content
     with pytest.raises(RuntimeError), transaction.atomic():
         story.title = "Tiêu đề không bao giờ lưu"
         story.save()
         raise RuntimeError("the rest of the save failed")
-    assert freshness.last_modified() == before
+    assert version.current() == before
     assert client.get("/").content == page
 
     story.refresh_from_db()
     edit(story)  # a change that commits still moves it
-    assert freshness.last_modified() > before
+    assert version.current() > before
 
 
 def test_a_change_is_marked_once_per_transaction_however_many_rows_it_saves(story, monkeypatch):
-    from articles.site_change import SiteChange
+    from articles.models import SiteChange
 
     marks = []
     advance = SiteChange.advance
@@ -309,9 +309,9 @@ def test_a_change_is_marked_once_per_transaction_however_many_rows_it_saves(stor
         for position in range(2, 12):
             TextBlock.objects.create(article=story, position=position, text="Thêm một đoạn.")
         assert len(marks) == 1
-        freshness.last_modified()  # a page read in the same transaction...
+        version.current()  # a page read in the same transaction...
         edit_a_block(story)
-    assert len(marks) == 2  # ...is never kept under the moment of a later change
+    assert len(marks) == 2  # ...is never kept under the version of a later change
 
 
 # Redis down, restarted or full ----------------------------------------------------------
@@ -322,7 +322,7 @@ PUBLIC_PAGES = ("article", "home", "section", "all news", "feed", "sitemap")
 def redis_cache_at(url):
     return {
         "default": {
-            "BACKEND": "newsroom.cache.RedisCache",
+            "BACKEND": "articles.cache.redis.RedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
@@ -332,7 +332,7 @@ def redis_cache_at(url):
 @pytest.fixture
 def breakers(monkeypatch):
     """Each test's own view of which servers answer, retried after a fifth of a second."""
-    backend = pytest.importorskip("newsroom.cache", reason="not installed: redis")
+    backend = pytest.importorskip("articles.cache.redis", reason="not installed: redis")
     monkeypatch.setattr(backend, "_breakers", {})
     monkeypatch.setattr(backend.Breaker, "PAUSE", 0.2)
     return backend
@@ -464,8 +464,8 @@ def test_redis_stopped_and_restarted_from_a_snapshot_never_brings_back_an_unpubl
     urls = pages_of(story)
     for name in PUBLIC_PAGES:
         assert shows(client, urls[name], story), name
-    own_redis.client.save()  # the snapshot: the pages and the moment from before
-    heard = freshness.copies.seen
+    own_redis.client.save()  # the snapshot: the pages and the site version from before
+    heard = version.copies.seen
 
     own_redis.stop()
     with django_capture_on_commit_callbacks(execute=True):
@@ -475,17 +475,17 @@ def test_redis_stopped_and_restarted_from_a_snapshot_never_brings_back_an_unpubl
 
     # A process that was idle through the outage has seen nothing newer than the snapshot,
     # and has no failed write of its own to send again.
-    freshness.copies.seen = heard
+    version.copies.seen = heard
     cache._breaker.pending.clear()
     own_redis.start()  # loads the snapshot
-    assert own_redis.client.exists(cache.make_key(freshness.KEY))
+    assert own_redis.client.exists(cache.make_key(version.KEY))
     for name in PUBLIC_PAGES:
         assert not shows(client, urls[name], story), name
     forget_this_process()
     for name in PUBLIC_PAGES:
         assert not shows(client, urls[name], story), name
     assert wait_for(lambda: cache.set("any-key", 1) is not False)
-    logged = [r.getMessage() for r in caplog.records if r.name == "newsroom.cache"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "articles.cache.redis"]
     assert sum("does not answer" in m for m in logged) == 1
     assert sum("answers again" in m for m in logged) == 1
 
@@ -634,20 +634,20 @@ def test_an_edit_this_process_could_not_send_reaches_the_others_once_redis_answe
     urls = pages_of(story)
     for name in PUBLIC_PAGES:
         assert shows(client, urls[name], story), name
-    heard = freshness.copies.seen
+    heard = version.copies.seen
 
     # This process alone is cut off from Redis (the others still reach it and watch).
     cache._breaker.failed(ConnectionError("cut off"))
     cache._breaker.until = time.monotonic() + 60
     with django_capture_on_commit_callbacks(execute=True):
         unpublish_in_the_admin(client, editor, story)
-    assert own_redis.client.exists(cache.make_key(freshness.KEY))  # still the old copy
+    assert own_redis.client.exists(cache.make_key(version.KEY))  # still the old copy
     cache._breaker.until = time.monotonic()  # Redis is asked again...
     cache.get("any-key")  # ...and answers: this process sends what it could not
 
     # A process that was idle meanwhile has seen nothing newer, and trusts its watch.
-    assert wait_for(lambda: cache.read_watched(freshness.KEY)[1] is not None)
-    freshness.copies.seen = heard
-    freshness.copies.epoch = cache.read_watched(freshness.KEY)[1]
+    assert wait_for(lambda: cache.read_watched(version.KEY)[1] is not None)
+    version.copies.seen = heard
+    version.copies.epoch = cache.read_watched(version.KEY)[1]
     for name in PUBLIC_PAGES:
         assert not shows(client, urls[name], story), name

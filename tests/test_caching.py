@@ -278,52 +278,52 @@ def test_a_head_request_is_answered_from_the_cached_page(
 def test_a_change_marked_by_another_process_is_seen_at_once(db):
     from django.core.cache import cache
 
-    from articles import freshness
+    from articles.cache import version
 
-    assert freshness.shared("piece", lambda: "before") == "before"
-    assert freshness.shared("piece", lambda: "recomputed") == "before"
+    assert version.shared("piece", lambda: "before") == "before"
+    assert version.shared("piece", lambda: "recomputed") == "before"
     # Another process's edit reaches this one only through the shared cache.
     later = timezone.now() + timedelta(seconds=1)
-    cache.set(freshness.KEY, (later, None), timeout=None)
-    assert freshness.shared("piece", lambda: "after") == "after"
+    cache.set(version.KEY, (later, None), timeout=None)
+    assert version.shared("piece", lambda: "after") == "after"
 
 
 def test_a_process_keeps_a_bounded_number_of_pieces_dropping_the_least_used(db, monkeypatch):
-    from articles import freshness
+    from articles.cache import version
 
-    monkeypatch.setattr(freshness, "PROCESS_COPIES", 2)
+    monkeypatch.setattr(version, "PROCESS_COPIES", 2)
     moment = timezone.now()
     for name in ("a", "b"):
-        freshness.copies.keep(moment, name, name.upper())
-    freshness.copies.get(moment, "a")
-    freshness.copies.keep(moment, "c", "C")
-    assert [freshness.copies.get(moment, n) for n in ("a", "b", "c")] == ["A", None, "C"]
+        version.copies.keep(moment, name, name.upper())
+    version.copies.get(moment, "a")
+    version.copies.keep(moment, "c", "C")
+    assert [version.copies.get(moment, n) for n in ("a", "b", "c")] == ["A", None, "C"]
 
 
-def test_a_piece_of_an_older_moment_never_replaces_the_newer_ones(db):
-    from articles import freshness
+def test_a_piece_of_an_older_site_version_never_replaces_the_newer_ones(db):
+    from articles.cache import version
 
     newer = timezone.now()
-    freshness.copies.keep(newer, "list", "new")
-    freshness.copies.keep(newer - timedelta(seconds=1), "list", "old")
-    assert freshness.copies.get(newer, "list") == "new"
+    version.copies.keep(newer, "list", "new")
+    version.copies.keep(newer - timedelta(seconds=1), "list", "old")
+    assert version.copies.get(newer, "list") == "new"
 
 
-def test_pieces_computed_during_a_request_are_kept_under_the_moment_it_began(client, rf, db):
+def test_pieces_computed_during_a_request_are_kept_under_the_site_version_it_began(client, rf, db):
     from django.core.cache import cache
 
-    from articles import freshness
+    from articles.cache import version
 
     def moves_on(moment):
-        cache.set(freshness.KEY, (moment + timedelta(seconds=1), None), timeout=None)
+        cache.set(version.KEY, (moment + timedelta(seconds=1), None), timeout=None)
         return moment + timedelta(seconds=1)
 
-    began = freshness.of_request(rf.get("/"))
+    began = version.of_request(rf.get("/"))
     later = moves_on(began)  # an edit lands while the page renders
-    freshness.shared("piece", lambda: "rendered")
+    version.shared("piece", lambda: "rendered")
     assert cache.get(f"articles:shared:piece:{began.timestamp()}") == "rendered"
 
     client.get("/robots.txt")  # the end of a request forgets its moment
     latest = moves_on(later)
-    freshness.shared("piece", lambda: "after the edit")
+    version.shared("piece", lambda: "after the edit")
     assert cache.get(f"articles:shared:piece:{latest.timestamp()}") == "after the edit"

@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template, TemplateSyntaxError
 from django.urls import set_script_prefix
 
-from articles import fragments
+from articles.cache import fragments
 from articles.models import Article, Figure, TextBlock
 
 from .factories import make_article, make_category
@@ -116,7 +116,7 @@ def test_a_time_moved_by_a_microsecond_changes_the_key(story):
     assert fragments.key("page", None, [article]) != before
 
 
-def test_a_process_keeps_a_bounded_amount_of_html_dropping_the_least_used():
+def test_a_process_keeps_a_bounded_number_of_characters_dropping_the_least_used():
     store = fragments.Store(memory=10)
     store.keep("a", "aaaa")
     store.keep("b", "bbbb")
@@ -124,6 +124,13 @@ def test_a_process_keeps_a_bounded_amount_of_html_dropping_the_least_used():
     store.keep("c", "cccc")
     assert [store.get(key) for key in "abc"] == ["aaaa", None, "cccc"]
     assert store.size == 8
+
+
+def test_the_memory_for_fragments_is_counted_in_characters_not_bytes():
+    store = fragments.Store(memory=6)
+    store.keep("vi", "Hồ Tây")  # 6 characters, 9 bytes in UTF-8
+    assert store.get("vi") == "Hồ Tây"
+    assert store.size == 6
 
 
 def test_with_no_memory_for_fragments_every_reading_renders_the_body(client, story, settings):

@@ -75,15 +75,15 @@ def test_the_sites_own_warnings_are_written_to_standard_error_and_404s_are_not(b
         "import django, logging; django.setup()\n"
         "from django.test import Client\n"
         "Client().get('/khong-co-trang-nay/')\n"
-        "logging.getLogger('newsroom.cache').warning('Redis is unreachable; pages from the db')\n"
+        "logging.getLogger('articles.cache.redis').warning('Redis is unreachable: from the db')\n"
         "logging.getLogger('articles.publishing').info('an ordinary day')\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    assert "WARNING newsroom.cache" in result.stderr
-    assert "Redis is unreachable; pages from the db" in result.stderr
+    assert "WARNING articles.cache.redis" in result.stderr
+    assert "Redis is unreachable: from the db" in result.stderr
     assert "an ordinary day" not in result.stderr
     assert "khong-co-trang-nay" not in result.stderr
 

@@ -280,14 +280,10 @@ def imported_modules(path):
 
 
 CACHING = (
-    "articles.freshness",
-    "articles.caching",
-    "articles.fragments",
     "articles.cache",
     "articles.lists",
     "articles.views",
     "django.core.cache",
-    "newsroom.cache",
 )
 
 

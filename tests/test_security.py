@@ -285,7 +285,7 @@ def test_readers_get_the_page_from_the_database_while_the_redis_cache_is_down(
     # Nothing listens on port 1: the cache is down.
     settings.CACHES = {
         "default": {
-            "BACKEND": "newsroom.cache.RedisCache",
+            "BACKEND": "articles.cache.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }

@@ -1,4 +1,4 @@
-"""The moment readers' pages last changed, kept in the database too (articles/site_change.py)."""
+"""The moment readers' pages last changed, kept in the database too (articles/models/site.py)."""
 
 from django.db import migrations, models
 from django.utils import timezone

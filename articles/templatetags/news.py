@@ -11,7 +11,8 @@ from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from .. import fragments, freshness, renditions
+from .. import renditions
+from ..cache import fragments, version
 from ..models import Figure
 
 register = template.Library()
@@ -31,8 +32,8 @@ class SharedNode(template.Node):
         values = [translation.get_language(), *(v.resolve(context) for v in self.vary_on)]
         key = make_template_fragment_key(self.name, values)
         request = getattr(context, "request", None)
-        moment = freshness.of_request(request) if request else None
-        return freshness.shared(key, lambda: self.nodelist.render(context), moment)
+        site_version = version.of_request(request) if request else None
+        return version.shared(key, lambda: self.nodelist.render(context), site_version)
 
 
 class FragmentNode(SharedNode):
@@ -59,10 +60,9 @@ def kept_fragment(parser, token, node_class):
 def shared(parser, token):
     """``{% shared name a b %}...{% endshared %}``: HTML rendered once per change of the site.
 
-    Like Django's ``{% cache %}``, but kept until readers' pages next change (see
-    freshness), for each language and each value of ``a b``, the things the
-    fragment is made of. The lists of headlines that most pages share are
-    rendered once, not on every page.
+    Like Django's ``{% cache %}``, but kept until readers' pages next change (the site's
+    version, ``articles.cache.version``), for each language and each value of ``a b``,
+    the things the fragment is made of: the lists of headlines most pages share.
     """
     return kept_fragment(parser, token, SharedNode)
 
@@ -70,7 +70,7 @@ def shared(parser, token):
 @register.tag
 def fragment(parser, token):
     """``{% fragment name a b %}...{% endfragment %}``: HTML rendered once for each content
-    of ``a b``, whatever else changes on the site (see ``articles.fragments``).
+    of ``a b``, whatever else changes on the site (see ``articles.cache.fragments``).
 
     ``a b`` must be everything the fragment shows: the rows themselves, not their
     numbers. Those of an article's own page outlive the changes of every other.

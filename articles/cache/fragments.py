@@ -1,19 +1,15 @@
-"""HTML that is a pure function of the content it shows, kept by each process.
+"""HTML that is a pure function of the content it shows, kept in each process's memory.
 
 An article's own part of its page (the headline, the body, the tags for search
-engines and shared links) changes only when its rows do, and it costs most of
-the page's rendering time. The page cache throws it away with every change of
-the site, which a newsroom makes hundreds of times a day, always all at once
-at the moment readers arrive for the new story. Kept here, it survives every
-change but its own.
+engines and shared links) changes only when its rows do, so it outlives every change
+of the site but its own. A fragment is found under a digest of the values it is
+rendered from (model instances with all their loaded fields and related rows, the
+request's host, scheme, language and script prefix), never under a time or a
+version: whatever changes a row (the admin, ``update()``, ``loaddata``, a database
+console) changes the key. What is not data (templates, settings) changes with a
+deploy, which starts new processes with nothing kept.
 
-A fragment is found under a digest of the values it is rendered from, never
-under a time or a version: model instances count with all their loaded fields
-and the related rows loaded with them. The request's host, scheme, language and
-script prefix count too. Whatever changes a row (the admin, ``update()``,
-``loaddata``, a database console) therefore changes the key, and a stale
-fragment cannot be found. What is not data (templates, settings, static files'
-names) changes with a deploy, which starts new processes with nothing kept.
+Kept by each process, up to ``FRAGMENT_MEMORY`` characters (``Store``).
 """
 
 import datetime
@@ -25,22 +21,18 @@ import threading
 from collections import OrderedDict
 
 from django.conf import settings
-from django.core.signals import setting_changed
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.urls import get_script_prefix
 from django.utils import translation
 
-from .models import Body
+from ..models import Body
 
 
 class Store:
-    """Fragments by key, up to ``memory`` characters (``settings.FRAGMENT_MEMORY``):
-    the least recently used go first.
-
-    The seed story's two fragments are about 8,000 characters, so 16 MiB keeps
-    those of some 2,000 articles being read, per process.
-    """
+    """Fragments by key, up to ``settings.FRAGMENT_MEMORY`` characters of HTML: the least
+    recently used go first. Unlike Django's LocMemCache it keeps the text itself, not a
+    pickle of it to load on every read."""
 
     def __init__(self, memory=None):
         self._memory = memory
@@ -76,8 +68,6 @@ class Store:
 
 
 store = Store()
-# Tests override settings that fragments are rendered with (media URL, site name).
-setting_changed.connect(store.clear, dispatch_uid="fragments-setting-changed")
 
 
 def key(name, request, values):
@@ -89,9 +79,7 @@ def key(name, request, values):
 
 
 def _digest(values):
-    # Pickled rather than written out with repr(): as unambiguous, and it copies an
-    # article's text where repr() looked at every letter, an eighth of the article
-    # page's work.
+    # Pickled: as unambiguous as repr(), and it copies text rather than reading it.
     return hashlib.blake2b(pickle.dumps(values, protocol=5), digest_size=20).digest()
 
 
@@ -149,7 +137,7 @@ def _plain(value):
     # A photo's field holds its name until it is first read, then a FieldFile of it.
     if isinstance(value, FieldFile):
         return value.name
-    # Pickling a time and its zone cost four times its ISO text, offset included.
+    # A time as its ISO text, offset included: cheaper to digest than its zone.
     if isinstance(value, datetime.datetime):
         return value.isoformat()
     return value

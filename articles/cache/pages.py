@@ -1,22 +1,12 @@
-"""The page cache for readers: whole responses, never older than the content.
+"""The page cache for readers: whole responses, kept under the site's version.
 
-Each page is stored under the moment the site last changed (``freshness``).
-Publishing, unpublishing or editing anything (an article, a figure, a link, a
-section) moves that moment, and so does a scheduled article when its minute
-comes; from then on every page is looked up under a new key. A small newsroom
-changes a few hundred times a day and is read far more often, so throwing
-every page away on each change is cheap, and no list of "pages that show this
-article" can ever be forgotten.
+Any change readers can see moves the version (``articles.cache.version``), and from
+then on every page is looked up under a new key: no list of "pages that show this
+article" can ever be forgotten. It sits near the top of the middleware, so a hit
+costs one cache read: no session, no database, no template.
 
-It sits near the top of the middleware, so a hit costs one cache read: no
-session, no database, no template.
-
-``Last-Modified`` counts whole seconds, so two changes in one second share a
-date: a copy taken between them would be answered "304 Not Modified" after
-the second. No answer therefore carries a date in the second it is sent (HTTP
-calls such a date a weak validator); the content's ETag revalidates it, and
-from the next second on the date is safe: any change in that second came
-before the copy was made.
+``Last-Modified`` counts whole seconds, so two changes in one second share a date: no
+answer carries a date in the second it is sent (the ETag revalidates it instead).
 """
 
 import hashlib
@@ -29,7 +19,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
-from . import freshness
+from . import version
 
 # Not readers' pages, or pages that any query string makes unique.
 UNCACHED_PREFIXES = ("/admin/", "/media/", "/static/", "/tim-kiem/")
@@ -45,7 +35,9 @@ UNCACHED_PREFIXES = ("/admin/", "/media/", "/static/", "/tim-kiem/")
 RENDER_FRESH = "newsroom.render_fresh"
 
 
-class PublicPageCacheMiddleware:
+class PageCacheMiddleware:
+    """Readers' pages answered from the cache, kept under the site's version."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -92,9 +84,9 @@ class PublicPageCacheMiddleware:
 
     @staticmethod
     def key(request, query=""):
-        moment = freshness.of_request(request).timestamp()
+        site_version = version.of_request(request).timestamp()
         url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-        return f"articles:page:{moment}:{hashlib.sha256(url.encode()).hexdigest()}"
+        return f"articles:page:{site_version}:{hashlib.sha256(url.encode()).hexdigest()}"
 
     @staticmethod
     def conditional(request, response):

@@ -1,30 +1,28 @@
-"""Django's Redis cache, with one Redis client per server and keys a process may keep.
+"""Django's Redis cache, with one Redis client per server, a breaker, and a watched key.
 
-Django builds a new ``redis.Redis`` for every cache command, and each copies
-redis-py's table of reply callbacks (about 170 entries). On a page rendered from
-shared pieces that was a tenth of the page's time. A client is safe to share
-between threads: each command takes a connection from the server's pool.
+Django builds a new ``redis.Redis`` for every cache command; this backend keeps one
+per server, shared by threads (each command takes a connection from the pool).
 
-``get_watched`` reads a key that every page reads and that rarely changes (the
-moment of the site's last change, ``articles/freshness.py``): each process keeps
-its value until Redis says the key changed, so a page does not wait for Redis.
+With ``CACHE_WATCH`` on, ``read_watched`` answers a key that every page reads and that
+rarely changes (the site's version, ``articles.cache.version``) from this process's
+memory until Redis says it changed (``Watcher``).
 
-A Redis that is down, unreachable, still loading a snapshot, or full is not an
-error of the site: a read finds nothing, a write keeps nothing, and pages are
-rendered from the database. After a failure the server is left alone for a few
-seconds (``Breaker``), so a dead Redis costs a request nothing; the outage is
-logged when it begins and when it ends, not on every request.
+A Redis that is down, unreachable, still loading a snapshot, or full is not an error
+of the site: a read finds nothing, a write keeps nothing, and pages are rendered from
+the database. After a failure the server is left alone for a few seconds
+(``Breaker``); the outage is logged when it begins and when it ends.
 """
 
 import functools
 import logging
 import os
+import re
 import threading
 import time
 
 import redis as redis_py
+from django.conf import settings
 from django.core.cache.backends import redis
-from django.utils.functional import cached_property
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -42,10 +40,9 @@ class Watcher:
     and only if no message came while it was being read. When the connection drops the
     value is forgotten, and every read goes to Redis until the thread listens again.
 
-    Another process's write reaches this one as soon as Redis's message does (well
-    under a millisecond on one host). This process's own writes through the cache are
-    seen at once: each forgets the keys it may touch before it is sent, and ``set``,
-    ``delete`` and ``clear`` forget them again once done.
+    Another process's write reaches this one as soon as Redis's message does. This
+    process's own writes through the cache (``set``, ``add``, ``delete``, ``clear``) are
+    seen at once: each forgets the key before it is sent and again once done.
     """
 
     HEARTBEAT = 5.0
@@ -65,6 +62,7 @@ class Watcher:
         self.listening = False
         self._value = _UNKNOWN
         self._listen_token = None
+        self.client_id = None  # Redis's id of the listening connection, once connected
 
     @property
     def heard_since(self):
@@ -117,9 +115,10 @@ class Watcher:
             time.sleep(self.RETRY)
 
     def _follow(self):
+        own = ("protocol", "socket_timeout", "socket_connect_timeout")
         client = redis_py.Redis.from_url(
             self.url,
-            **self.options,
+            **{name: value for name, value in self.options.items() if name not in own},
             protocol=2,  # invalidations come as messages on a channel, as in Redis 6
             socket_timeout=self.HEARTBEAT,
             socket_connect_timeout=self.HEARTBEAT,
@@ -129,7 +128,7 @@ class Watcher:
             connection.send_command("CLIENT", "SETNAME", "newsroom-watch")
             connection.read_response()
             connection.send_command("CLIENT", "ID")
-            me = connection.read_response()
+            me = self.client_id = connection.read_response()
             # Broadcast mode, redirected to this connection itself: the messages come here.
             connection.send_command(
                 "CLIENT", "TRACKING", "ON", "REDIRECT", me, "BCAST", "PREFIX", self.key
@@ -171,6 +170,9 @@ def watcher(url, key, options=None):
 
 
 class RedisCacheClient(redis.RedisCacheClient):
+    """Django's client, with one ``redis.Redis`` per connection pool instead of one per
+    command."""
+
     def __init__(self, *args, **kwargs):
         # A connection that Redis dropped (it restarted, say) is made again once at once,
         # so the first command after a restart is not taken for an outage.
@@ -181,63 +183,12 @@ class RedisCacheClient(redis.RedisCacheClient):
         self._lock = threading.Lock()
 
     def get_client(self, key=None, *, write=False):
-        if write:
-            self._forget(key)
-        return self._client_for(self._get_connection_pool(write))
-
-    # Once written, a watched key is forgotten again: a read that another thread of this
-    # process made while the write was under way must not keep the old value.
-    def set(self, key, value, timeout):
-        super().set(key, value, timeout)
-        self._forget(key)
-
-    def delete(self, key):
-        deleted = super().delete(key)
-        self._forget(key)
-        return deleted
-
-    def clear(self):
-        cleared = super().clear()
-        self._forget(None)
-        return cleared
-
-    def _forget(self, key):
-        """Forget what this process keeps of ``key`` (of any key, for None), so that it
-        reads its own writes at once instead of when Redis's message comes."""
-        for (url, watched), found in list(_watchers.items()):
-            if url == self._servers[0] and key in (None, watched):
-                found.forget()
-
-    def _client_for(self, pool):
+        pool = self._get_connection_pool(write)
         client = self._clients.get(id(pool))
         if client is None:
             with self._lock:
                 client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
         return client
-
-    @cached_property
-    def _watch_options(self):
-        # The options of the cache's own connections (a password, TLS, ...); the watch
-        # has its own protocol and timeouts.
-        own = ("parser_class", "protocol", "socket_timeout", "socket_connect_timeout")
-        return {name: value for name, value in self._pool_options.items() if name not in own}
-
-    def get_watched(self, key, default):
-        value = watcher(self._servers[0], key, self._watch_options).get(
-            lambda: self._read_where_written(key)
-        )
-        return default if value is None else value
-
-    def read_watched(self, key):
-        """The value and the watch's token (``Watcher.heard_since``), taken before reading."""
-        found = watcher(self._servers[0], key, self._watch_options)
-        token = found.heard_since
-        return found.get(lambda: self._read_where_written(key)), token
-
-    def _read_where_written(self, key):
-        # The server written to tracks the key; a replica may lag behind its message.
-        value = self._client_for(self._get_connection_pool(write=True)).get(key)
-        return None if value is None else self._serializer.loads(value)
 
 
 # Down, unreachable or still loading a snapshot (BusyLoadingError is a ConnectionError);
@@ -317,16 +268,27 @@ def breaker(server):
     return found
 
 
-def _guarded(method, fallback, writes=False, proves=True):
+def _guarded(method, fallback, writes=False, proves=True, forgets=False):
     """``method``, answering ``fallback(*args)`` when Redis is down or refuses it.
 
     A call that succeeds ends an outage (unless it may have been answered from this
     process's memory: ``proves=False``); what waited for that is done first, and the call
-    made again after it.
+    made again after it. A call that ``forgets`` changes its key (every key, with none):
+    what this process keeps of it is forgotten before and after.
     """
 
     @functools.wraps(method)
     def guarded(self, *args, **kwargs):
+        if forgets:
+            keys = args[:1]
+            self._forget(*keys, version=kwargs.get("version"))
+            try:
+                return checked(self, *args, **kwargs)
+            finally:
+                self._forget(*keys, version=kwargs.get("version"))
+        return checked(self, *args, **kwargs)
+
+    def checked(self, *args, **kwargs):
         state = self._breaker
         if state.until and state.resting():
             return fallback(*args, **kwargs)
@@ -366,38 +328,76 @@ class RedisCache(redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
-        self._breaker = breaker(self._servers[0])
+        # The first server is the one written to (Django's rule), so the one to watch.
+        first = re.split("[;,]", server)[0] if isinstance(server, str) else server[0]
+        self.server = first
+        self._breaker = breaker(first)
+        # Django's own options are not the connection's (a password, TLS, timeouts...).
+        django_options = ("serializer", "pool_class", "parser_class")
+        options = params.get("OPTIONS", {})
+        self.connection_options = {k: v for k, v in options.items() if k not in django_options}
+        self._serializer_for_watch = redis.RedisSerializer()
 
-    def get_watched(self, key, default=None, version=None):
-        """``get()``, answered from this process's memory until Redis says the key changed.
+    # Watched keys --------------------------------------------------------------------
 
-        Every caller is given the same object: for values that nobody changes in place.
-        """
-        key = self.make_key(key, version=version)
-        return self._cache.get_watched(key, default)
+    def _watcher(self, made_key):
+        if not settings.CACHE_WATCH:
+            return None
+        return watcher(self.server, made_key, self.connection_options)
+
+    def read_watched(self, key, version=None):
+        """``get()``, answered from this process's memory until Redis says the key changed,
+        with the watch's token (``Watcher.heard_since``; None: not heard, so a change may
+        have gone unheard; 0: not watched, read every time). Every caller is given the
+        same object: for values that nobody changes in place."""
+        made = self.make_and_validate_key(key, version=version)
+        found = self._watcher(made)
+        if found is None:
+            return self.get(key, version=version), 0
+        token = found.heard_since
+        value = found.get(lambda: self._read_where_written(made))
+        return value, None if self._breaker.failing else token
+
+    def _read_where_written(self, made_key):
+        # The server written to tracks the key; a replica may lag behind its message.
+        value = watch_client(self.server, self.connection_options).get(made_key)
+        return None if value is None else self._serializer_for_watch.loads(value)
+
+    def _forget(self, *keys, version=None):
+        """Forget what this process keeps of ``keys`` (of every key, for none), so that it
+        reads its own writes at once instead of when Redis's message comes."""
+        made = {self.make_key(key, version=version) for key in keys}
+        for (server, watched), found in list(_watchers.items()):
+            if server == self.server and (not keys or watched in made):
+                found.forget()
 
     def when_back(self, callback):
         """Call ``callback()`` once Redis answers again, if it is down now: for a write
         that other processes must see, which an outage kept from them."""
         self._breaker.when_back(callback)
 
-    def read_watched(self, key, version=None):
-        """``get()`` as ``get_watched``, with the watch's token (None: not watched, or
-        Redis did not answer this process lately, so a change may have gone unheard)."""
-        value, token = self._cache.read_watched(self.make_key(key, version=version))
-        return value, None if self._breaker.failing else token
-
     get = _guarded(redis.RedisCache.get, _default)
-    get_watched = _guarded(get_watched, _default, proves=False)
     read_watched = _guarded(read_watched, lambda *args, **kwargs: (None, None), proves=False)
     get_many = _guarded(redis.RedisCache.get_many, lambda *args, **kwargs: {})
     has_key = _guarded(redis.RedisCache.has_key, _not_done)
-    set = _guarded(redis.RedisCache.set, _not_done, writes=True)
-    add = _guarded(redis.RedisCache.add, _not_done, writes=True)
+    set = _guarded(redis.RedisCache.set, _not_done, writes=True, forgets=True)
+    add = _guarded(redis.RedisCache.add, _not_done, writes=True, forgets=True)
     touch = _guarded(redis.RedisCache.touch, _not_done, writes=True)
     set_many = _guarded(
         redis.RedisCache.set_many, lambda data, *args, **kwargs: list(data), writes=True
     )
-    delete = _guarded(redis.RedisCache.delete, _not_done)
+    delete = _guarded(redis.RedisCache.delete, _not_done, forgets=True)
     delete_many = _guarded(redis.RedisCache.delete_many, _nothing)
-    clear = _guarded(redis.RedisCache.clear, _not_done)
+    clear = _guarded(redis.RedisCache.clear, _not_done, forgets=True)
+
+
+_watch_clients = {}
+
+
+def watch_client(server, options):
+    """This process's client for reading watched keys from ``server``."""
+    found = _watch_clients.get(server)
+    if found is None:
+        with _watchers_lock:
+            found = _watch_clients.setdefault(server, redis_py.Redis.from_url(server, **options))
+    return found

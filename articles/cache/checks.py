@@ -17,7 +17,7 @@ def cache_shared_by_processes(app_configs, **kwargs):
             "share it.",
             hint=(
                 "Each worker would keep its own copy of every page; so that none serves a page "
-                "older than an edit, the moment of the last change is read from the database "
+                "older than an edit, the site's version is read from the database "
                 "on every request. Set CACHE_URL=redis://HOST:6379/0 to share one cache "
                 "between all workers and servers."
             ),

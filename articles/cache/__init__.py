@@ -1,0 +1,1 @@
+"""Everything the readers' site keeps: the site's version, pages, fragments, the Redis backend."""
