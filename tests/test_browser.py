@@ -100,3 +100,39 @@ def test_an_editor_publishes_a_photo_story_and_a_reader_finds_it(
     reader.wait_for_url(re.compile(r".*/tim-kiem/\?q=ho\+guom\+nam\+moi"))
     assert reader.get_by_role("link", name=TITLE).count() >= 1
     assert Article.objects.get(title=TITLE).is_visible
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_an_editor_unpublishes_from_the_list_after_confirming_and_a_stale_row_is_left_alone(
+    live_server, browser, transactional_db, width
+):
+    from .factories import make_article
+
+    User.objects.create_superuser("tongbientap", password="mật-khẩu-dài-2025")
+    shown = make_article("Bài sẽ gỡ xuống")
+    edited = make_article("Bài vừa được sửa")
+    editor = browser.new_page(viewport={"width": width, "height": 900})
+    editor.goto(f"{live_server.url}/admin/login/")
+    editor.fill("#id_username", "tongbientap")
+    editor.fill("#id_password", "mật-khẩu-dài-2025")
+    editor.click("input[type=submit]")
+
+    editor.goto(f"{live_server.url}/admin/articles/article/")
+    for article in (shown, edited):
+        editor.locator(f"input.action-select[value='{article.pk}']").check()
+    # Someone saves one of them after the list was shown.
+    edited.title = "Bài vừa được sửa, bản mới"
+    edited.save()
+    editor.select_option("select[name=action]", "unpublish")
+    editor.click("button[name=index]")
+
+    # Nothing is unpublished until the editor confirms, on a page naming the articles.
+    confirmation = editor.locator("#content").inner_text()
+    assert shown.title in confirmation
+    assert Article.objects.get(pk=shown.pk).is_visible
+    editor.click("#unpublish-form input[type=submit]")
+    editor.wait_for_selector(".messagelist .warning", timeout=15_000)
+
+    assert edited.title in editor.locator(".messagelist .warning").inner_text()
+    assert Article.objects.get(pk=shown.pk).status == Article.Status.DRAFT
+    assert Article.objects.get(pk=edited.pk).status == Article.Status.PUBLISHED
