@@ -42,12 +42,12 @@ from urllib.parse import parse_qs, urlsplit
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.db import transaction
 from django.test import Client
 from django.utils import timezone, translation
 
 from .cache import pages
 from .models import Article, Category
+from .transactions import gathered
 
 logger = logging.getLogger(__name__)
 
@@ -112,11 +112,8 @@ class Changes:
 
 
 class _Pending:
-    """A transaction's changes, queued for publication when it commits.
-
-    It is one of the connection's commit callbacks, so a rollback (of the transaction or
-    of the savepoint it was made in) forgets it with everything else the transaction did.
-    """
+    """A transaction's changes (``transactions.gathered``), queued for publication when it
+    commits; a rollback forgets them with everything else the transaction did."""
 
     def __init__(self):
         self.changes = Changes()
@@ -139,16 +136,14 @@ def record(using=None, **touched):
     Edits made in one transaction are one task, so an admin save with ten inline blocks
     renders each page once; with the database queue, never in the editor's request.
     """
-    # The transaction's first one takes them all. Still registered, it commits with this
-    # edit; only an edit whose own savepoint then rolls back is published needlessly,
+    # One task per transaction: one whose savepoint then rolls back is published needlessly,
     # which rewrites its pages as they are.
-    for _, callback, _ in transaction.get_connection(using).run_on_commit:
-        if isinstance(callback, _Pending):
-            callback.changes.add(**touched)
-            return
-    pending = _Pending()
+    pending = gathered(_Pending, using, per_savepoint=False)
+    outside = pending is None  # autocommit: the edit is already written, queue it now
+    pending = pending or _Pending()
     pending.changes.add(**touched)
-    transaction.on_commit(pending, using=using)  # outside a transaction: at once
+    if outside:
+        pending()
 
 
 class Publisher:

@@ -1,7 +1,4 @@
-"""Django's Redis cache, with one Redis client per server, a breaker, and a watched key.
-
-Django builds a new ``redis.Redis`` for every cache command; this backend keeps one
-per server, shared by threads (each command takes a connection from the pool).
+"""Django's Redis cache, with a breaker and a watched key.
 
 With ``CACHE_WATCH`` on, ``read_watched`` answers a key that every page reads and that
 rarely changes (the site's version, ``articles.cache.version``) from this process's
@@ -155,40 +152,35 @@ class Watcher:
 
 
 _watchers = {}
-_watchers_lock = threading.Lock()
+_breakers = {}
+_watch_clients = {}
+_registries_lock = threading.Lock()
+
+
+def _one_per(registry, key, make):
+    """This process's one ``make()`` under ``key`` in ``registry``, made on first use."""
+    found = registry.get(key)
+    if found is None:
+        with _registries_lock:
+            found = registry.get(key)
+            if found is None:
+                found = registry[key] = make()
+    return found
 
 
 def watcher(url, key, options=None):
     """This process's one watcher of ``key`` on the server at ``url``."""
-    found = _watchers.get((url, key))
-    if found is None:
-        with _watchers_lock:
-            found = _watchers.get((url, key))
-            if found is None:
-                found = _watchers[url, key] = Watcher(url, key, options)
-    return found
+    return _one_per(_watchers, (url, key), lambda: Watcher(url, key, options))
 
 
 class RedisCacheClient(redis.RedisCacheClient):
-    """Django's client, with one ``redis.Redis`` per connection pool instead of one per
-    command."""
+    """Django's client, whose connections are made again once, at once, when Redis dropped
+    them (it restarted, say): the first command after a restart is not an outage."""
 
     def __init__(self, *args, **kwargs):
-        # A connection that Redis dropped (it restarted, say) is made again once at once,
-        # so the first command after a restart is not taken for an outage.
         kwargs.setdefault("retry", Retry(NoBackoff(), 1))
         kwargs.setdefault("retry_on_error", [redis_py.ConnectionError])
         super().__init__(*args, **kwargs)
-        self._clients = {}
-        self._lock = threading.Lock()
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            with self._lock:
-                client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
-        return client
 
 
 # Down, unreachable or still loading a snapshot (BusyLoadingError is a ConnectionError);
@@ -257,15 +249,8 @@ class Breaker:
             logger.warning("The cache keeps pages again")
 
 
-_breakers = {}
-
-
 def breaker(server):
-    found = _breakers.get(server)
-    if found is None:
-        with _watchers_lock:
-            found = _breakers.setdefault(server, Breaker(server))
-    return found
+    return _one_per(_breakers, server, lambda: Breaker(server))
 
 
 def _guarded(method, fallback, writes=False, proves=True, forgets=False):
@@ -391,13 +376,6 @@ class RedisCache(redis.RedisCache):
     clear = _guarded(redis.RedisCache.clear, _not_done, forgets=True)
 
 
-_watch_clients = {}
-
-
 def watch_client(server, options):
     """This process's client for reading watched keys from ``server``."""
-    found = _watch_clients.get(server)
-    if found is None:
-        with _watchers_lock:
-            found = _watch_clients.setdefault(server, redis_py.Redis.from_url(server, **options))
-    return found
+    return _one_per(_watch_clients, server, lambda: redis_py.Redis.from_url(server, **options))

@@ -24,10 +24,11 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
+
+from ..transactions import gathered
 
 KEY = "articles:site-version"
 SHARED_TIMEOUT = 24 * 3600
@@ -76,11 +77,8 @@ def _seen_by_readers(instance, notes, using):
 
 
 class _Transaction:
-    """What a transaction has done to readers' pages; run when it commits.
-
-    Found again among the connection's commit callbacks, so it is forgotten with the
-    transaction (or the savepoint) it belongs to, whether that commits or rolls back.
-    """
+    """What a transaction has done to readers' pages (``transactions.gathered``); run when it
+    commits, forgotten if it rolls back."""
 
     def __init__(self):
         self.version = None  # the version written, once it changed what readers see
@@ -91,27 +89,10 @@ class _Transaction:
             publish_version()
 
 
-def _notes(using):
-    """This transaction's (or savepoint's) notes; None outside a transaction."""
-    connection = transaction.get_connection(using)
-    if not connection.in_atomic_block:
-        return None
-    # One per savepoint: a savepoint that rolls back takes its notes and its version along.
-    # Those of a savepoint already released into this one (a save's own, say) are this
-    # one's: they now commit or roll back with it.
-    savepoints = set(connection.savepoint_ids)
-    for sids, callback, _ in connection.run_on_commit:
-        if isinstance(callback, _Transaction) and sids >= savepoints:
-            return callback
-    notes = _Transaction()
-    transaction.on_commit(notes, using=using)
-    return notes
-
-
 def mark_changed(sender, instance, raw=False, using=None, **kwargs):
     from ..models.site import SiteChange
 
-    notes = _notes(using)
+    notes = gathered(_Transaction, using)
     if notes is not None and notes.version is not None and not _read_back(notes.version):
         return  # marked once per transaction, unless a page has been read since
     # Rows loaded from a fixture (raw) are counted as seen: their relations are not read.
