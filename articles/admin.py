@@ -724,6 +724,7 @@ class ArticleAdmin(VersionAdmin):
                     for p in desk.others_here(article, request.user)
                 ]
             ),
+            "desk_beat_seconds": settings.PRESENCE_BEAT_SECONDS,
             "desk_may_return": self.may_return(request, article),
             "desk_may_share": self.may_preview(request, article),
             "desk_preview_links": links,

@@ -202,6 +202,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="toasoan@localhost")
 PREVIEW_LINK_HOURS = env.float("PREVIEW_LINK_HOURS", default=48)
 # Someone has a story open while their page's heartbeat was heard this recently (seconds).
 PRESENCE_SECONDS = env.int("PRESENCE_SECONDS", default=90)
+# How often an open edit page says so (its heartbeat), in seconds.
+PRESENCE_BEAT_SECONDS = env.int("PRESENCE_BEAT_SECONDS", default=20)
 
 # Work done after an editor's save, off the request (articles/tasks.py): by default queued
 # in the database and run by `manage.py db_worker`; the immediate backend runs it in the
