@@ -279,7 +279,7 @@ class ArticleAdmin(VersionAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [TextBlockInline, FigureInline, RelatedLinkInline]
     # The headline is the main column; the rest are short (articles/static/articles/admin-desk.css).
-    list_display = ["title", "status_shown", "category", "byline", "published_at"]
+    list_display = ["title", "status_shown", "category", "byline", "published_shown"]
     list_filter = ["status", ScheduleFilter, "category", "is_pick"]
     list_select_related = ["category"]
     date_hierarchy = "published_at"
@@ -312,6 +312,10 @@ class ArticleAdmin(VersionAdmin):
         return format_html(
             '<span class="status status-{}">{}</span>', article.status, article.get_status_display()
         )
+
+    @admin.display(description=gettext_lazy("publication time"), ordering="published_at")
+    def published_shown(self, article):
+        return hanoi_time(article.published_at) or "—"
 
     def view_on_site(self, article):
         # Only a story readers can see now has a page on the site; the rest have "Xem trước".

@@ -186,6 +186,8 @@ class DeskSite(admin.AdminSite):
     """The newsroom's admin: its name from ``SITE_NAME``, the desk as its first page."""
 
     index_template = "admin/desk.html"
+    # The pages' width goes to the article list; the desk and breadcrumbs lead everywhere.
+    enable_nav_sidebar = False
     index_title = gettext_lazy("The desk")
 
     @property

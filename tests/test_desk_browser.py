@@ -21,6 +21,7 @@ from django.utils import timezone
 from articles.models import Article, PreviewLink
 
 from .admin_forms import member
+from .factories import make_article, make_category
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -159,6 +160,13 @@ def test_the_desks_day(live_server, browser, transactional_db, settings):
     assert f"từ {shown} (giờ Hà Nội)" in editor.locator(".messagelist").inner_text()
     editor.goto(f"{base}/admin/")
     assert shown in editor.locator("#desk-scheduled").inner_text()
+    section = make_category("Thời sự")
+    make_article(
+        "Hà Nội khởi công cầu Trần Hưng Đạo bắc qua sông Hồng, dài gần 1,5 km",
+        category=section,
+        byline="Minh Anh",
+    )
+    make_article("Lễ hội mùa thu ở phố cổ", status="draft", published_at=None, byline="Thu Hà")
     editor.goto(f"{base}/admin/articles/article/")
     row = editor.locator("#result_list tr", has_text=TITLE)
     assert "Hẹn giờ" in row.inner_text() and shown in row.inner_text()
