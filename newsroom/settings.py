@@ -196,7 +196,11 @@ SITE_NAME = env("SITE_NAME", default="Tin Hà Nội")
 
 # The desk (articles/desk.py, notes.py, previews.py). Notes are mailed through Django's
 # email framework: EMAIL_URL (smtp://user:password@host:587 ...); by default the console.
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+vars().update(
+    (name, value)
+    for name, value in env.email_url("EMAIL_URL", default="consolemail://").items()
+    if value is not None
+)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="toasoan@localhost")
 # How long a shareable preview link works unless an editor revokes it first, in hours.
 PREVIEW_LINK_HOURS = env.float("PREVIEW_LINK_HOURS", default=48)

@@ -186,7 +186,7 @@ def test_every_admin_page_an_editor_reaches_is_in_vietnamese(client, newsroom, s
         "Thời sự",
     ]
 
-    pages = crawl(client, ["/admin/", "/admin/password_change/"])
+    pages = crawl(client, ["/admin/", "/admin/password_change/", "/admin/password_change/done/"])
     visited = set(pages)
     for expected in (
         "/admin/",
@@ -206,9 +206,13 @@ def test_every_admin_page_an_editor_reaches_is_in_vietnamese(client, newsroom, s
     assert len(pages) > 20
 
     # Pages reached by posting.
+    restore = f"{LIST_URL}{story.pk}/history/{version.pk}/"
+    restored = client.post(restore, form_data(client.get(restore)), follow=True)
+    posted = {"after a restore": restored}
+    assert restored.redirect_chain, "the restore saved"
     data = form_data(client.get(change_url(story)))
     data["title"] = ""
-    posted = {"form with an error": client.post(change_url(story), data)}
+    posted["form with an error"] = client.post(change_url(story), data)
     assert posted["form with an error"].status_code == 200
     published = make_article("Bài đang hiện")
     posted["unpublish confirmation"] = client.post(
