@@ -13,11 +13,12 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Min, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,9 +26,17 @@ from reversion import create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import history, renditions, signals, uploads
+from . import desk, history, notes, previews, renditions, signals, uploads
 from .forms import ArticleForm, FigureForm, can_publish
-from .models import Article, ArticleQuerySet, Category, Figure, RelatedLink, TextBlock
+from .models import (
+    Article,
+    ArticleQuerySet,
+    Category,
+    Figure,
+    PreviewLink,
+    RelatedLink,
+    TextBlock,
+)
 from .views import render_article
 
 
@@ -229,6 +238,37 @@ class ListChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
+def hanoi_time(moment):
+    """``moment`` as the desk reads times: dd/mm/yyyy HH:MM, Hanoi time."""
+    return format_date(timezone.localtime(moment), "d/m/Y H:i") if moment else ""
+
+
+def is_scheduled(article, now=None):
+    """Published, but for a time still to come: readers see it from ``published_at``."""
+    return (
+        article.status == Article.Status.PUBLISHED
+        and article.published_at is not None
+        and article.published_at > (now or timezone.now())
+    )
+
+
+class ScheduleFilter(admin.SimpleListFilter):
+    """Scheduled stories (published for a time to come) apart from those readers see."""
+
+    title = gettext_lazy("Publication")
+    parameter_name = "schedule"
+
+    def lookups(self, request, model_admin):
+        return [("scheduled", _("Scheduled")), ("visible", _("Visible to readers"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "scheduled":
+            return queryset.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        if self.value() == "visible":
+            return queryset.published()
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin):
     form = ArticleForm
@@ -238,9 +278,10 @@ class ArticleAdmin(VersionAdmin):
     ]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [TextBlockInline, FigureInline, RelatedLinkInline]
-    list_display = ["title", "category", "status", "published_at", "updated_at", "updated_by"]
-    list_filter = ["status", "category", "is_pick"]
-    list_select_related = ["category", "updated_by"]
+    # The headline is the main column; the rest are short (articles/static/articles/admin-desk.css).
+    list_display = ["title", "status_shown", "category", "byline", "published_shown"]
+    list_filter = ["status", ScheduleFilter, "category", "is_pick"]
+    list_select_related = ["category"]
     date_hierarchy = "published_at"
     search_fields = ["title"]  # answered by Article.objects.search, see get_search_results
     show_full_result_count = False
@@ -250,12 +291,35 @@ class ArticleAdmin(VersionAdmin):
     history_latest_first = True
     change_list_template = "admin/articles/article/change_list.html"
 
+    change_form_template = "admin/articles/article/change_form.html"
+
     @property
     def media(self):
         # Listed after admin/js/urlify.js, so that the Vietnamese rule replaces URLify.
         return super().media + forms.Media(
             js=["admin/js/urlify.js", "articles/js/slug.js", "articles/js/admin-slug.js"]
         )
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_shown(self, article):
+        if is_scheduled(article):
+            return format_html(
+                '<span class="status status-scheduled">{}<br><time datetime="{}">{}</time></span>',
+                _("Scheduled"),
+                article.published_at.isoformat(),
+                hanoi_time(article.published_at),
+            )
+        return format_html(
+            '<span class="status status-{}">{}</span>', article.status, article.get_status_display()
+        )
+
+    @admin.display(description=gettext_lazy("publication time"), ordering="published_at")
+    def published_shown(self, article):
+        return hanoi_time(article.published_at) or "—"
+
+    def view_on_site(self, article):
+        # Only a story readers can see now has a page on the site; the rest have "Xem trước".
+        return article.get_absolute_url() if article.is_visible else None
 
     # Who may do what ----------------------------------------------------------
 
@@ -299,7 +363,22 @@ class ArticleAdmin(VersionAdmin):
             # A restore writes an old version number back; it counts on from the highest.
             obj.version = max(obj.version, floor)
         obj.updated_by = request.user
+        stored = getattr(request, "stored_article", None)
+        if stored is not None:
+            old_status = stored.status
+        elif change:
+            old_status = Article.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
+        else:
+            old_status = ""
         super().save_model(request, obj, form, change)
+        notes.record_status(obj, old_status, obj.status, request.user)
+        if is_scheduled(obj):
+            self.message_user(
+                request,
+                _("Scheduled: readers will see “%(title)s” from %(when)s (Hanoi time).")
+                % {"title": obj.title, "when": hanoi_time(obj.published_at)},
+                messages.INFO,
+            )
         if taken := getattr(obj, "slug_taken", None):
             message = _(
                 "The slug “%(taken)s” was taken by another article meanwhile: "
@@ -426,6 +505,7 @@ class ArticleAdmin(VersionAdmin):
                 with create_revision():
                     set_user(request.user)
                     set_comment(verb)
+                    notes.record_status(article, article.status, status, request.user)
                     article.status = status
                     if status == Article.Status.PUBLISHED and not article.published_at:
                         article.published_at = timezone.now()
@@ -470,6 +550,26 @@ class ArticleAdmin(VersionAdmin):
                 "<path:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="articles_article_preview",
+            ),
+            path(
+                "<path:object_id>/notes/",
+                self.admin_site.admin_view(self.notes_view),
+                name="articles_article_notes",
+            ),
+            path(
+                "<path:object_id>/preview-links/",
+                self.admin_site.admin_view(self.preview_link_create_view),
+                name="articles_article_previewlinks",
+            ),
+            path(
+                "<path:object_id>/preview-links/<int:link_id>/revoke/",
+                self.admin_site.admin_view(self.preview_link_revoke_view),
+                name="articles_article_previewlink_revoke",
+            ),
+            path(
+                "<path:object_id>/presence/",
+                self.admin_site.admin_view(self.presence_view),
+                name="articles_article_presence",
             ),
             path(
                 "<path:object_id>/history/<int:version_id>/changes/",
@@ -522,6 +622,16 @@ class ArticleAdmin(VersionAdmin):
             request.stored_article = stored
             if request.method == "POST":
                 request.restore_floor = max(stored.version, history.highest_version(pk))
+            else:
+                # Before anything is restored: what the restore would change, from the
+                # article's latest saved version to the one chosen.
+                extra_context = {
+                    **(extra_context or {}),
+                    "restore_diff": history.diff(
+                        history.latest_version(pk),
+                        history.versions_of_articles().get(pk=version_id),
+                    ),
+                }
             return super().revision_view(request, str(pk), version_id, extra_context)
 
     def recoverlist_view(self, request, extra_context=None):
@@ -582,3 +692,135 @@ class ArticleAdmin(VersionAdmin):
             "title": _("What changed"),
         }
         return TemplateResponse(request, "admin/articles/article/changes.html", context)
+
+    # The desk on the change page: notes, returns, preview links, presence --------
+
+    def may_return(self, request, article):
+        return can_publish(request.user) and article.status in notes.RETURNABLE
+
+    def may_revoke(self, request, link):
+        return can_publish(request.user) or link.created_by_id == request.user.pk
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = Article.objects.filter(pk=article_id_or_404(object_id)).first()
+        if article is not None and self.has_view_or_change_permission(request, article):
+            if request.method == "GET":
+                desk.here(article, request.user)
+                notes.mark_read(article, request.user)
+            extra_context = {**self._desk_context(request, article), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _desk_context(self, request, article):
+        links = []
+        if self.may_preview(request, article):
+            now = timezone.now()
+            links = [
+                (link, previews.url(link), self.may_revoke(request, link))
+                for link in article.preview_links.filter(
+                    revoked_at__isnull=True, expires_at__gt=now
+                )
+            ]
+        return {
+            "desk_thread": notes.thread(article),
+            "desk_presence": desk.presence_text(
+                [
+                    {"name": desk.display_name(p.user), "since": hanoi_time(p.since)}
+                    for p in desk.others_here(article, request.user)
+                ]
+            ),
+            "desk_beat_seconds": settings.PRESENCE_BEAT_SECONDS,
+            "desk_may_return": self.may_return(request, article),
+            "desk_may_share": self.may_preview(request, article),
+            "desk_preview_links": links,
+            "desk_scheduled_at": hanoi_time(article.published_at) if is_scheduled(article) else "",
+        }
+
+    def _article_for_desk(self, request, object_id):
+        article = get_object_or_404(Article, pk=article_id_or_404(object_id))
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def notes_view(self, request, object_id):
+        """A note on the story (posted from its change page); an editor's "return" sends
+        the story back to its reporter with it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_for_desk(request, object_id)
+        text = request.POST.get("text", "").strip()
+        back = redirect(f"{reverse_change(article)}#desk-notes")
+        if not text:
+            self.message_user(request, _("Write the note first: it was empty."), messages.ERROR)
+            return back
+        if "_return" in request.POST:
+            if not self.may_return(request, article):
+                raise PermissionDenied
+            try:
+                notes.return_to_reporter(article.pk, request.user, text)
+            except notes.NotReturnable:
+                self.message_user(
+                    request,
+                    _("“%(title)s” can no longer be returned: its status changed meanwhile.")
+                    % {"title": article.title},
+                    messages.ERROR,
+                )
+                return back
+            self.log_change(request, article, _("Returned to the reporter"))
+            self.message_user(
+                request,
+                _("“%(title)s” was returned to its reporter with your note.")
+                % {"title": article.title},
+                messages.SUCCESS,
+            )
+            return redirect("admin:articles_article_changelist")
+        recipient = article.created_by if article.created_by_id != request.user.pk else None
+        notes.add_note(article, request.user, text, recipient=recipient)
+        self.message_user(request, _("Your note was added."), messages.SUCCESS)
+        return back
+
+    def preview_link_create_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_for_desk(request, object_id)
+        if not self.may_preview(request, article):
+            raise PermissionDenied
+        link = previews.create(article, request.user)
+        self.message_user(
+            request,
+            _("A preview link was made; it works until %(when)s (Hanoi time) unless revoked.")
+            % {"when": hanoi_time(link.expires_at)},
+            messages.SUCCESS,
+        )
+        return redirect(f"{reverse_change(article)}#desk-previews")
+
+    def preview_link_revoke_view(self, request, object_id, link_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_for_desk(request, object_id)
+        link = get_object_or_404(PreviewLink, pk=link_id, article=article)
+        if not self.may_revoke(request, link):
+            raise PermissionDenied
+        previews.revoke(link, request.user)
+        self.message_user(request, _("The preview link was revoked."), messages.SUCCESS)
+        return redirect(f"{reverse_change(article)}#desk-previews")
+
+    def presence_view(self, request, object_id):
+        """The change page's heartbeat: records who has it open, answers who else does."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_for_desk(request, object_id)
+        if request.POST.get("leave"):
+            desk.gone(article, request.user)
+            return JsonResponse({"others": []})
+        desk.here(article, request.user)
+        others = [
+            {"name": desk.display_name(p.user), "since": hanoi_time(p.since)}
+            for p in desk.others_here(article, request.user)
+        ]
+        response = JsonResponse({"others": others, "text": desk.presence_text(others)})
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def reverse_change(article):
+    return reverse("admin:articles_article_change", args=[article.pk])

@@ -2,7 +2,11 @@
 
 import difflib
 import json
+from datetime import datetime
 
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
@@ -39,6 +43,26 @@ def previous_version(version):
     )
 
 
+def latest_version(article_pk):
+    """The article's most recent saved version: what it is now, as the history knows it."""
+    return Version.objects.get_for_object_reference(Article, article_pk).order_by("-pk").first()
+
+
+def hanoi_time(value):
+    """A stored time as editors read it: dd/mm/yyyy HH:MM, Hanoi time ("" for none)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if not isinstance(value, datetime):
+        return ""
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    return format_date(timezone.localtime(value), "d/m/Y H:i")
+
+
+def yes_no(value):
+    return _("yes") if value else _("no")
+
+
 def snapshot(version):
     """The article as it stood in ``version``, as lines of text a person can compare."""
     if version is None:
@@ -52,8 +76,8 @@ def snapshot(version):
         f"{_('section')}: {category or ''}",
         f"{_('byline')}: {fields.get('byline', '')}",
         f"{_('status')}: {Article.Status(fields['status']).label if fields.get('status') else ''}",
-        f"{_('publication time')}: {fields.get('published_at') or ''}",
-        f"{_('editor’s pick')}: {fields.get('is_pick')}",
+        f"{_('publication time')}: {hanoi_time(fields.get('published_at'))}",
+        f"{_('editor’s pick')}: {yes_no(fields.get('is_pick'))}",
     ]
     blocks, links = [], []
     for part in version.revision.version_set.select_related("content_type"):
@@ -64,6 +88,8 @@ def snapshot(version):
             described = [f"  [{_('figure')}] {data['caption']}"]
             if data.get("image"):
                 described.append(f"  {_('image')}: {data['image']}")
+            described.append(f"  {_('alt text')}: {data.get('alt_text', '')}")
+            described.append(f"  {_('credit')}: {data.get('credit', '')}")
             blocks.append((data["position"], described))
         elif model is RelatedLink and data["article_id"] == int(version.object_id):
             links.append((data["position"], data["target_id"]))

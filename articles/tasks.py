@@ -23,3 +23,18 @@ def publish_static_changes(**changes):
     publisher = publishing.Publisher()
     publisher.publish_changes(publishing.Changes.from_arguments(**changes))
     return publisher.written
+
+
+@task()
+def mail_note(note_pk):
+    """Mail a note to its recipient (``notes.add_note``); returns how many mails were sent."""
+    from django.core.mail import send_mail
+
+    from .models import Note
+    from .notes import mail_text
+
+    note = Note.objects.select_related("article", "author", "recipient").filter(pk=note_pk).first()
+    if note is None or note.recipient is None or not note.recipient.email:
+        return 0
+    subject, body = mail_text(note)
+    return send_mail(subject, body, None, [note.recipient.email])

@@ -25,7 +25,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, whose first page is the desk (articles/desk.py).
+    "newsroom.apps.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -192,6 +193,21 @@ if env("MEDIA_STORAGE", default="local") == "s3":
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 SITE_NAME = env("SITE_NAME", default="Tin Hà Nội")
+
+# The desk (articles/desk.py, notes.py, previews.py). Notes are mailed through Django's
+# email framework: EMAIL_URL (smtp://user:password@host:587 ...); by default the console.
+vars().update(
+    (name, value)
+    for name, value in env.email_url("EMAIL_URL", default="consolemail://").items()
+    if value is not None
+)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="toasoan@localhost")
+# How long a shareable preview link works unless an editor revokes it first, in hours.
+PREVIEW_LINK_HOURS = env.float("PREVIEW_LINK_HOURS", default=48)
+# Someone has a story open while their page's heartbeat was heard this recently (seconds).
+PRESENCE_SECONDS = env.int("PRESENCE_SECONDS", default=90)
+# How often an open edit page says so (its heartbeat), in seconds.
+PRESENCE_BEAT_SECONDS = env.int("PRESENCE_BEAT_SECONDS", default=20)
 
 # Work done after an editor's save, off the request (articles/tasks.py): by default queued
 # in the database and run by `manage.py db_worker`; the immediate backend runs it in the

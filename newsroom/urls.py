@@ -3,8 +3,11 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from articles import previews
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("xem-truoc/<str:token>/", previews.shared_preview, name="shared-preview"),
     path("", include("articles.urls")),
 ]
 

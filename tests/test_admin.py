@@ -253,5 +253,7 @@ def test_the_edit_page_runs_a_bounded_number_of_queries(
         related=targets,
     )
     client.force_login(editor)
-    with django_assert_max_num_queries(16):
+    # 16 for the form; 8 for the desk around it (presence, notes read, the thread, who
+    # else is here, preview links), as many whatever the story holds.
+    with django_assert_max_num_queries(24):
         assert client.get(change_url(article)).status_code == 200

@@ -208,6 +208,7 @@ class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         REVIEW = "review", _("In review")
+        RETURNED = "returned", _("Returned")
         PUBLISHED = "published", _("Published")
 
     title = models.CharField(_("headline"), max_length=255)
