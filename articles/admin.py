@@ -26,6 +26,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from . import history, renditions, signals, uploads
+from .autosave import AutosaveAdmin
 from .forms import ArticleForm, FigureForm, can_publish
 from .models import Article, ArticleQuerySet, Category, Figure, RelatedLink, TextBlock
 from .views import render_article
@@ -230,7 +231,7 @@ class ListChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(AutosaveAdmin, VersionAdmin):
     form = ArticleForm
     fieldsets = [
         (None, {"fields": ["title", "slug", "sapo", "category", "byline", "opened_version"]}),
