@@ -430,3 +430,39 @@ def test_the_edit_page_loads_autosave_from_a_static_file_with_translated_message
     assert 'data-msg-saved="Đã lưu tự động lúc {time} (bài chưa được lưu)"' in page
     assert 'data-unsaved="0"' in page
     assert "<script>" not in page
+
+
+def test_restoring_needs_the_right_to_change_the_article(client, reporter, story):
+    Autosave.objects.create(
+        user=reporter, article=story, data=[["title", "Sửa lén"]], saved_at=timezone.now()
+    )
+    client.force_login(reporter)
+    assert client.get(change_url(story) + "?_autosave=restore").status_code == 403
+    story.refresh_from_db()
+    assert story.title == "Hà Nội vào thu"
+
+
+def test_a_save_forgets_only_its_editors_autosave(client, editor, story):
+    other = User.objects.create_superuser("thuky", password="mật-khẩu-dài-2025")
+    Autosave.objects.create(user=other, article=story, data=[], saved_at=timezone.now())
+    client.force_login(editor)
+    data = typed(client, story, title="Đã lưu")
+    send(client, autosave_url(story), data)
+    send(client, autosave_url(), new_article_data("Bài mới của tôi"))
+    assert client.post(change_url(story), data).status_code == 302
+    left = Autosave.objects.values_list("user__username", "article")
+    assert sorted(left, key=str) == sorted([("thuky", story.pk), ("bientap", None)], key=str)
+
+
+def test_restoring_an_autosave_from_before_anothers_save_shows_both_versions(client, editor, story):
+    client.force_login(editor)
+    send(client, autosave_url(story), typed(client, story, title="Bản tự lưu của tôi"))
+    story.refresh_from_db()
+    story.title = "Bản người khác vừa lưu"
+    story.save()
+    response = client.get(change_url(story) + "?_autosave=restore")
+    assert form_data(response)["title"] == "Bản tự lưu của tôi"
+    page = response.content.decode()
+    assert "autosave-conflict" in page and "Bản người khác vừa lưu" in page
+    story.refresh_from_db()
+    assert story.title == "Bản người khác vừa lưu"
