@@ -163,7 +163,7 @@ def test_a_closed_tab_loses_nothing_the_editor_restores_and_saves(
     page.wait_for_selector(".messagelist .success", timeout=15_000)
     story.refresh_from_db()
     assert story.title == TITLE
-    assert list(story.textblocks.values_list("text", flat=True)) == [BODY]
+    assert [block.searchable_text() for block in story.body()] == [BODY]
     assert not Autosave.objects.filter(article=story).exists()
     assert not errors, f"the admin logged errors in the browser (CSP?): {errors}"
 
