@@ -164,13 +164,10 @@ def take_kept_uploads(request):
     files = MultiValueDict({name: request.FILES.getlist(name) for name in request.FILES})
     carried = {}
     for token in tokens:
-        try:
-            info = signing.loads(token, salt=_SALT, max_age=keep_days() * 86400)
-        except signing.BadSignature:
+        info = _kept_info(token, request.user)
+        if info is None:
             continue
-        name, stored = info.get("input"), info.get("path", "")
-        if info.get("user") != request.user.pk or not stored.startswith(f"{PENDING_DIR}/"):
-            continue
+        name, stored = info["input"], info["path"]
         if name in files:
             continue  # a photo chosen again wins
         try:
@@ -182,6 +179,28 @@ def take_kept_uploads(request):
         carried[name] = (KeptUpload(name, info["name"], token), stored)
     request._files = files
     return carried
+
+
+def _kept_info(token, user):
+    """What the kept-photo ``token`` says, if it is ours, this editor's and not too old."""
+    try:
+        info = signing.loads(token, salt=_SALT, max_age=keep_days() * 86400)
+    except signing.BadSignature:
+        return None
+    stored = info.get("path", "")
+    if info.get("user") != user.pk or not stored.startswith(f"{PENDING_DIR}/"):
+        return None
+    return info
+
+
+def still_kept(user, pairs):
+    """The kept photos an autosaved form carried whose files are still there, to carry on."""
+    kept = []
+    for name, value in pairs:
+        info = _kept_info(value, user) if name == KEPT_FIELD else None
+        if info is not None and default_storage.exists(info["path"]):
+            kept.append(KeptUpload(info["input"], info["name"], value))
+    return kept
 
 
 # Both versions of a stale save --------------------------------------------------------
@@ -427,9 +446,12 @@ class AutosaveAdmin:
             article = None if object_id is None else _article_pk(self.model, object_id)
             autosave = self.autosave_of(request.user, article)
             if autosave is not None:
-                return super().changeform_view(
+                response = super().changeform_view(
                     self._restoring(request, autosave), object_id, form_url, extra_context
                 )
+                if isinstance(response, TemplateResponse) and not response.is_rendered:
+                    response.context_data["kept_uploads"] = still_kept(request.user, autosave.data)
+                return response
         if request.method != "POST":
             return super().changeform_view(request, object_id, form_url, extra_context)
         carried = take_kept_uploads(request)

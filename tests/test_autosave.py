@@ -466,3 +466,15 @@ def test_restoring_an_autosave_from_before_anothers_save_shows_both_versions(cli
     assert "autosave-conflict" in page and "Bản người khác vừa lưu" in page
     story.refresh_from_db()
     assert story.title == "Bản người khác vừa lưu"
+
+
+def test_a_kept_photo_comes_back_with_a_restored_autosave(client, editor):
+    client.force_login(editor)
+    refused = client.post(ADD_URL, {**photo_post(title=""), "figures-0-image": png_upload()})
+    state = form_data(refused)
+    send(client, autosave_url(), {**state, "title": "Ảnh giữ qua khôi phục"})
+    restored = client.get(ADD_URL + "?_autosave=restore")
+    assert form_data(restored)[KEPT_FIELD] == state[KEPT_FIELD]
+    assert "bạn đã chọn vẫn được giữ" in restored.content.decode()
+    assert client.post(ADD_URL, form_data(restored)).status_code == 302
+    assert Figure.objects.get(article__title="Ảnh giữ qua khôi phục").image_width == 64
