@@ -236,3 +236,24 @@ def test_a_stale_save_shows_both_versions_side_by_side(live_server, editor_conte
         shoot(page, "autosave-stale", width)
     assert Article.objects.get(pk=story.pk).title == "Cầu Long Biên, bản của thư ký"
     assert not [error for error in errors if "/change/" not in error], errors
+
+
+def test_an_editor_logged_out_meanwhile_is_told_and_keeps_the_page(
+    live_server, editor_context, quick_autosave
+):
+    from django.contrib.sessions.models import Session
+
+    context, errors = editor_context
+    story = make_article("Chợ Đồng Xuân", blocks=["Đoạn văn."])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+    Session.objects.all().delete()  # the session ends while the page is open
+    page.fill("#id_title", "Chợ Đồng Xuân sau giờ đăng xuất")
+    status = page.locator(".autosave-status")
+    status.filter(has_text="bạn đã bị đăng xuất").wait_for(timeout=15_000)
+    assert status.inner_text() == (
+        "Chưa lưu tự động được: bạn đã bị đăng xuất. Hãy đăng nhập lại ở một thẻ khác rồi "
+        "bấm Lưu ở trang này."
+    )
+    assert page.input_value("#id_title") == "Chợ Đồng Xuân sau giờ đăng xuất"
+    assert not Autosave.objects.exists()

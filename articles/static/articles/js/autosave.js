@@ -85,6 +85,8 @@
               if (response.ok && answer.shown) {
                 lastSent = body;
                 say(box.dataset.msgSaved.replace("{time}", answer.shown));
+              } else if (response.type === "opaqueredirect") {
+                say(box.dataset.msgLogin); // the session ended: the admin sends to its login
               } else {
                 say(box.dataset.msgFailed + " " + (answer.error || response.status || ""));
               }
