@@ -526,11 +526,15 @@ class AutosaveAdmin:
             }
         elif request.method == "GET":
             autosave = self.autosave_of(request.user, obj)
-            if autosave is not None and (obj is None or autosave.saved_at > obj.updated_at):
-                found["autosave_offer"] = {
+            if autosave is not None:
+                found["autosave_offer"] = offer = {
                     "time": hanoi_time(autosave.saved_at),
                     "restore_url": f"?{RESTORE_PARAM}=restore",
                 }
+                if obj is not None and autosave.saved_at <= obj.updated_at:
+                    # Someone saved the article since: still offered, restoring shows both.
+                    who = obj.updated_by.get_username() if obj.updated_by else _("Someone")
+                    offer["older"] = {"who": who, "when": hanoi_time(obj.updated_at)}
         if obj is not None and form.is_bound and form.has_error(NON_FIELD_ERRORS, "stale"):
             formsets = [inline.formset for inline in context.get("inline_admin_formsets", [])]
             found["autosave_conflict"] = stale_differences(form, formsets, obj)

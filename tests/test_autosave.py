@@ -192,9 +192,17 @@ def test_reopening_offers_an_autosave_newer_than_the_article(client, editor, sto
     assert ">Bỏ qua</button>" in page
     assert f'action="{change_url(story)[:-7]}autosave/discard/"' in page
 
-    # Saved after the autosave (by anyone): the article is newer, nothing is offered.
+    # Saved by someone after the autosave: not offered as the latest text, but not hidden.
+    story.updated_by = User.objects.create_user("thuky")
+    story.save()
     Autosave.objects.update(saved_at=story.updated_at - timedelta(minutes=1))
-    assert BANNER.search(client.get(change_url(story)).content.decode()) is None
+    page = client.get(change_url(story)).content.decode()
+    assert BANNER.search(page) is None
+    earlier = hanoi(story.updated_at - timedelta(minutes=1))
+    assert (
+        f"Có bản lưu tự động lúc {earlier} (giờ Hà Nội), cũ hơn lần lưu của thuky lúc "
+        f"{hanoi(story.updated_at)}: khôi phục sẽ cho xem cả hai bản"
+    ) in page
 
 
 def test_restoring_renders_the_autosaved_form_with_added_rows_and_saves_nothing(
