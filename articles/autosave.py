@@ -577,7 +577,7 @@ def prune(days=None, now=None):
     how many of each went."""
     days = keep_days() if days is None else days
     cutoff = (now or timezone.now()) - timedelta(days=days)
-    rows, _ = Autosave.objects.filter(saved_at__lt=cutoff).delete()
+    rows, _by_kind = Autosave.objects.filter(saved_at__lt=cutoff).delete()
     files = 0
     try:
         _dirs, names = default_storage.listdir(PENDING_DIR)
