@@ -27,6 +27,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from . import desk, history, notes, previews, renditions, signals, uploads
+from .autosave import AutosaveAdmin
 from .forms import ArticleForm, FigureForm, can_publish
 from .models import (
     Article,
@@ -270,7 +271,7 @@ class ScheduleFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(AutosaveAdmin, VersionAdmin):
     form = ArticleForm
     fieldsets = [
         (None, {"fields": ["title", "slug", "sapo", "category", "byline", "opened_version"]}),

@@ -225,6 +225,13 @@ FIGURE_MAX_PIXELS = env.int("FIGURE_MAX_PIXELS", default=40_000_000)
 # Without DEBUG, WhiteNoise serves what collectstatic gathered; with it, the apps' own files.
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG
 
+# Autosave of the article form (articles/autosave.py): seconds after the last keystroke
+# before the form is sent, the largest form kept (below DATA_UPLOAD_MAX_MEMORY_SIZE), and
+# the days an autosave or a photo kept across a form error waits (`manage.py prune_autosaves`).
+AUTOSAVE_DELAY_SECONDS = env.float("AUTOSAVE_DELAY_SECONDS", default=3)
+AUTOSAVE_MAX_BYTES = env.int("AUTOSAVE_MAX_BYTES", default=2 * 1024 * 1024)
+AUTOSAVE_KEEP_DAYS = env.int("AUTOSAVE_KEEP_DAYS", default=30)
+
 # Fields one admin form may post: each block of an article's body is about five, and
 # Django's default of 1,000 refused (and lost) an article of some 250 blocks.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=20_000)

@@ -18,6 +18,7 @@ from .articles import (
     validate_publication_time,
     validate_section_slug,
 )
+from .autosave import Autosave
 from .body import Body, BodyBlock, TextBlock
 from .desk import Note, Presence, PreviewLink, StatusChange
 from .photos import Figure, figure_upload_to
