@@ -254,7 +254,7 @@ def test_the_edit_page_runs_a_bounded_number_of_queries(
     )
     client.force_login(editor)
     # 16 for the form; 8 for the desk around it (presence, notes read, the thread, who
-    # else is here, preview links) and 2 for autosave (the editor's autosave, and the
-    # article's last save to compare it with), as many whatever the story holds.
+    # else is here, preview links) and 2 for the autosave offer, as many whatever the
+    # story holds.
     with django_assert_max_num_queries(26):
         assert client.get(change_url(article)).status_code == 200
