@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,8 +42,13 @@ def my_drafts(user):
 def returned_to(user):
     """The user's stories returned by an editor, with the returning note and who wrote it,
     and how many notes to the user on the story are unread."""
-    last_note = Note.objects.filter(article=OuterRef("pk"), recipient=user).order_by(
-        "-created_at", "-pk"
+    to_user = Note.objects.filter(article=OuterRef("pk"), recipient=user)
+    unread = (
+        to_user.filter(read_at__isnull=True)
+        .order_by()
+        .values("article")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
     return list(
         _stories()
@@ -51,8 +56,8 @@ def returned_to(user):
         .annotate(
             returned_at=_last_change(Article.Status.RETURNED, "created_at"),
             returned_by=_last_change(Article.Status.RETURNED, "author__username"),
-            last_note=Subquery(last_note.values("text")[:1]),
-            unread=Count("notes", filter=Q(notes__recipient=user, notes__read_at__isnull=True)),
+            last_note=Subquery(to_user.order_by("-created_at", "-pk").values("text")[:1]),
+            unread=Coalesce(Subquery(unread[:1]), 0),
         )
         .order_by("-returned_at")[:BOX_SIZE]
     )
