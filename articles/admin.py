@@ -27,7 +27,15 @@ from reversion.models import Version
 
 from . import history, renditions, signals, uploads
 from .forms import ArticleForm, FigureForm, can_publish
-from .models import Article, ArticleQuerySet, Category, Figure, RelatedLink, TextBlock
+from .models import (
+    Article,
+    ArticleQuerySet,
+    Category,
+    Correction,
+    Figure,
+    RelatedLink,
+    TextBlock,
+)
 from .views import render_article
 
 
@@ -129,6 +137,15 @@ class RelatedLinkInline(admin.TabularInline):
         if db_field.name == "target":
             kwargs["widget"] = KnownChoiceAutocomplete(db_field, self.admin_site)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CorrectionInline(admin.TabularInline):
+    """Dated corrections and updates of a published story, shown at its end."""
+
+    model = Correction
+    fields = ["kind", "text", "created_at"]
+    readonly_fields = ["created_at"]
+    extra = 0
 
 
 def article_id_or_404(object_id):
@@ -235,9 +252,10 @@ class ArticleAdmin(VersionAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "sapo", "category", "byline", "opened_version"]}),
         (gettext_lazy("Publication"), {"fields": ["status", "published_at", "is_pick"]}),
+        (gettext_lazy("Breaking news"), {"fields": ["breaking_until"]}),
     ]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [TextBlockInline, FigureInline, RelatedLinkInline]
+    inlines = [TextBlockInline, FigureInline, RelatedLinkInline, CorrectionInline]
     list_display = ["title", "category", "status", "published_at", "updated_at", "updated_by"]
     list_filter = ["status", "category", "is_pick"]
     list_select_related = ["category", "updated_by"]
@@ -275,7 +293,12 @@ class ArticleAdmin(VersionAdmin):
     def get_readonly_fields(self, request, obj=None):
         if can_publish(request.user):
             return []
-        return ["published_at", "is_pick"]
+        return ["published_at", "is_pick", "breaking_until"]
+
+    def get_inlines(self, request, obj):
+        # Corrections and updates are notes on a published story.
+        published = obj is not None and obj.status == Article.Status.PUBLISHED
+        return [i for i in self.inlines if published or i is not CorrectionInline]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -19,5 +19,6 @@ from .articles import (
     validate_section_slug,
 )
 from .body import Body, BodyBlock, TextBlock
+from .corrections import Correction
 from .photos import Figure, figure_upload_to
 from .site import SiteChange
