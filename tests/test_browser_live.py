@@ -183,3 +183,41 @@ def test_a_small_photo_is_never_stretched_and_the_first_is_loaded_at_once(
     assert small.get_attribute("fetchpriority") == "high"
     big = page.locator("img[alt='Ảnh lớn']")
     assert big.get_attribute("loading") == "lazy"
+
+
+AXE = Path(__file__).resolve().parent.parent / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: make check-tools")
+@pytest.mark.parametrize("width", [390, 1280])
+def test_axe_finds_nothing_on_home_article_and_search_with_the_new_boxes(
+    live_server, browser, transactional_db, settings, width
+):
+    settings.MOST_READ_REFRESH_SECONDS = 1
+    section = make_category("Thời sự")
+    story = make_article(
+        "Cháy lớn ở phố cổ",
+        category=section,
+        breaking_until=timezone.now() + timedelta(hours=1),
+        blocks=["Đoạn một.", {"image": jpeg("anh.jpg", (800, 500)), "alt_text": "Phố cổ"}],
+    )
+    other = make_article("Hồ Tây mùa sen", category=section)
+    story.corrections.create(text="Sửa số nhà bị cháy.")
+    for reader in ("a", "b"):
+        for article in (story, other):
+            most_read.count(article.pk, "203.0.113.1", reader)
+    time.sleep(1.1)
+    # axe is injected as a script of its own: the site's policy allows none.
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    for url in ("/", story.get_absolute_url(), "/tim-kiem/?q=pho+co"):
+        page.goto(f"{live_server.url}{url}")
+        if url != "/tim-kiem/?q=pho+co":
+            assert page.locator("aside.breaking").count() == 1, url
+            assert page.locator("section.most-read li").count() == 2, url
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+        )
+        assert violations == [], f"{url}: {violations}"

@@ -294,6 +294,26 @@ def test_a_breaking_banner_waits_for_its_scheduled_story(client, db, site_clock)
     assert banner(client.get("/").content.decode())[1] == "Tin hẹn giờ"
 
 
+def test_the_static_publication_loses_the_banner_at_the_next_due_run(
+    db, site_clock, settings, tmp_path
+):
+    from articles import publishing
+
+    settings.STATIC_PUBLISH = True
+    settings.STATIC_PUBLISH_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tmp_path},
+    }
+    settings.ALLOWED_HOSTS = [settings.STATIC_PUBLISH_HOST, "testserver"]
+    make_article("Tin nóng tĩnh", breaking_until=site_clock.now + timedelta(minutes=5))
+    publishing.Publisher().publish_all()
+    assert banner((tmp_path / "index.html").read_text())[1] == "Tin nóng tĩnh"
+    publishing.Publisher().publish_due()
+    site_clock.move(minutes=6)
+    publishing.Publisher().publish_due()  # `publish_static --due`, run each minute
+    assert banner((tmp_path / "index.html").read_text()) is None
+
+
 def test_the_end_of_a_banner_is_a_moment_the_site_changes(db, site_clock):
     end = site_clock.now + timedelta(minutes=5)
     make_article(breaking_until=end)
