@@ -132,7 +132,8 @@ def test_json_ld_of_a_hostile_headline_parses_and_holds_the_headline_verbatim(cl
     assert news["description"] == hostile.sapo
     assert news["author"]["name"] == hostile.byline
     breadcrumb = next(block for block in blocks if block["@type"] == "BreadcrumbList")
-    assert breadcrumb["itemListElement"][-1]["name"] == hostile.title
+    # The visible breadcrumb's: home, then the story's section.
+    assert breadcrumb["itemListElement"][-1]["name"] == hostile.category.name
 
 
 def test_the_hostile_headline_reaches_readers_as_text(client, hostile):
