@@ -66,12 +66,22 @@ def count(pk, address, user_agent, now=None):
     return counter().add(hour, pk)
 
 
+_salts = {}  # this process's copy of the day's salt: one per day, never written again
+
+
 def _salt(day):
     """Today's salt, made by the first view of the day and kept two days (a view at
-    midnight may still be checked against it); None while the cache does not answer."""
-    key = f"{PREFIX}:salt:{day}"
-    cache.add(key, secrets.token_hex(16), 2 * 24 * HOUR)
-    return cache.get(key)
+    midnight may still be checked against it); None while the cache does not answer.
+    Every process reads the one in the cache, once a day."""
+    salt = _salts.get(day)
+    if salt is None:
+        key = f"{PREFIX}:salt:{day}"
+        cache.add(key, secrets.token_hex(16), 2 * 24 * HOUR)
+        salt = cache.get(key)
+        if salt is not None:
+            _salts.clear()  # yesterday's is no longer needed
+            _salts[day] = salt
+    return salt
 
 
 class CacheCounter:

@@ -13,6 +13,7 @@ the trees one after the other; each figure is the median of its rounds. Prints M
 """
 
 import argparse
+import json
 import os
 import re
 import statistics
@@ -118,6 +119,47 @@ def wrk(path, duration, connections, script=None, headers=()):
     }
 
 
+IN_PROCESS = """
+import json, os, statistics, sys, time
+import django
+django.setup()
+from django.test import Client
+pk, url, count, rounds = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+after = sys.argv[5] == "after"
+client = Client(HTTP_HOST="127.0.0.1")
+def per_request(call):
+    call(0)  # warm
+    times = []
+    for r in range(rounds):
+        start = time.perf_counter()
+        for n in range(count):
+            call(r * count + n)
+        times.append((time.perf_counter() - start) / count * 1000)
+    return statistics.median(times)
+found = {
+    "article, cached": per_request(lambda n: client.get(url)),
+    "home, cached": per_request(lambda n: client.get("/")),
+}
+if after:
+    found["beacon, a new client each request"] = per_request(
+        lambda n: client.post(f"/luot-doc/{pk}/", HTTP_USER_AGENT=f"bench-{n}-{time.time()}"))
+    found["beacon, one client again and again"] = per_request(
+        lambda n: client.post(f"/luot-doc/{pk}/", HTTP_USER_AGENT="bench-one-reader"))
+print(json.dumps(found))
+"""
+
+
+def in_process(tree, env, pk, url, count, rounds, name):
+    """Milliseconds per request served by Django's test client in one process (no network,
+    no server): what each request costs the site's own code, cache round trips included."""
+    out = subprocess.run(
+        [PYTHON, "-c", IN_PROCESS, str(pk), url, str(count), str(rounds), name],
+        cwd=tree, env={**env, "DJANGO_SETTINGS_MODULE": "newsroom.settings"},
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def targets(tree_name, pk, url):
     found = {
         "article, cached": (url, None, ()),
@@ -139,6 +181,10 @@ def main():
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument(
+        "--in-process", type=int, default=0, metavar="N",
+        help="instead of gunicorn and wrk, time N requests a round in one process",
+    )  # fmt: skip
     args = parser.parse_args()
 
     run = Path(tempfile.mkdtemp(prefix="live-bench-"))
@@ -155,6 +201,21 @@ def main():
         env["DATABASE_URL"] = f"sqlite:///{run}/{name}.sqlite3"
         env["STATIC_ROOT"] = str(run / f"static-{name}")
         built[name] = (env, *build(tree, env, args.articles))
+
+    if args.in_process:
+        print(f"Django's test client in one process, {args.in_process} requests a round, "
+              f"median of {args.rounds} rounds, SQLite with the seed and {args.articles} "
+              f"synthetic articles, cache in Redis; base {args.base}.\n")  # fmt: skip
+        print("| tree | target | ms per request | requests/s (one process) |")
+        print("| --- | --- | ---: | ---: |")
+        for name, tree in trees.items():
+            env, pk, url = built[name]
+            flush(args.redis)
+            found = in_process(tree, env, pk, url, args.in_process, args.rounds, name)
+            for target, ms in found.items():
+                print(f"| {name} | {target} | {ms:.3f} | {1000 / ms:,.0f} |")
+        flush(args.redis)
+        return
 
     results = {}
     for _ in range(args.rounds):
