@@ -33,6 +33,7 @@ from .models import (
     Article,
     ArticleQuerySet,
     Category,
+    Correction,
     Figure,
     PreviewLink,
     RelatedLink,
@@ -139,6 +140,15 @@ class RelatedLinkInline(admin.TabularInline):
         if db_field.name == "target":
             kwargs["widget"] = KnownChoiceAutocomplete(db_field, self.admin_site)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CorrectionInline(admin.TabularInline):
+    """Dated corrections and updates of a published story, shown at its end."""
+
+    model = Correction
+    fields = ["kind", "text", "created_at"]
+    readonly_fields = ["created_at"]
+    extra = 0
 
 
 def article_id_or_404(object_id):
@@ -276,9 +286,10 @@ class ArticleAdmin(AutosaveAdmin, VersionAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "sapo", "category", "byline", "opened_version"]}),
         (gettext_lazy("Publication"), {"fields": ["status", "published_at", "is_pick"]}),
+        (gettext_lazy("Breaking news"), {"fields": ["breaking_until"]}),
     ]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [TextBlockInline, FigureInline, RelatedLinkInline]
+    inlines = [TextBlockInline, FigureInline, RelatedLinkInline, CorrectionInline]
     # The headline is the main column; the rest are short (articles/static/articles/admin-desk.css).
     list_display = ["title", "status_shown", "category", "byline", "published_shown"]
     list_filter = ["status", ScheduleFilter, "category", "is_pick"]
@@ -340,7 +351,12 @@ class ArticleAdmin(AutosaveAdmin, VersionAdmin):
     def get_readonly_fields(self, request, obj=None):
         if can_publish(request.user):
             return []
-        return ["published_at", "is_pick"]
+        return ["published_at", "is_pick", "breaking_until"]
+
+    def get_inlines(self, request, obj):
+        # Corrections and updates are notes on a published story.
+        published = obj is not None and obj.status == Article.Status.PUBLISHED
+        return [i for i in self.inlines if published or i is not CorrectionInline]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

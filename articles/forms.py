@@ -36,6 +36,7 @@ class ArticleForm(forms.ModelForm):
             "status",
             "published_at",
             "is_pick",
+            "breaking_until",
         ]
 
     def __init__(self, *args, user, stored=None, **kwargs):

@@ -4,6 +4,8 @@ The views, the context processor, the feeds and the template tags take them from
 the models know nothing of keeping them.
 """
 
+from django.db.models import Max
+
 from .cache import version
 from .models import Article, Category
 
@@ -76,3 +78,19 @@ def picks_besides(article, limit=5):
 def other_news(article, limit=10):
     """ "Tin khác": the latest visible articles other than ``article``."""
     return [a for a in newest(limit + 1) if a.pk != article.pk][:limit]
+
+
+def breaking(site_version=None):
+    """The story whose breaking banner is up, as a list of one (or none). Each banner's end
+    moves the site's version (``version.database_version``), so no job takes it down."""
+    return version.shared(
+        "breaking", lambda: list(Article.objects.breaking().listing()[:1]), site_version
+    )
+
+
+def highest_article_id():
+    """The highest id of a visible article: views of higher ids are not counted."""
+    return version.shared(
+        "highest-visible-id",
+        lambda: Article.objects.published().aggregate(highest=Max("pk"))["highest"] or 0,
+    )

@@ -272,16 +272,19 @@ class Publisher:
         self.publish_fresh_articles()
 
     def publish_due(self, now=None):
-        """Articles whose scheduled time has come since the last run (run it each minute)."""
+        """Articles whose scheduled time has come, or whose breaking banner ended, since the
+        last run (run it each minute)."""
         now = now or timezone.now()
         state = self.read_state()
         since = state.get("due_checked_at")
-        due = Article.objects.published(at=now)
-        if since:
-            due = due.filter(published_at__gt=since)
-        else:
-            due = due.filter(published_at__gt=now - timezone.timedelta(days=1))
-        changes = Changes(articles=set(due.values_list("pk", flat=True)))
+        visible = Article.objects.published(at=now)
+        since_moment = since or (now - timezone.timedelta(days=1))
+        due = visible.filter(published_at__gt=since_moment)
+        # A breaking banner that ended: its story's pages (home, its section) lose it.
+        ended = visible.filter(breaking_until__gt=since_moment, breaking_until__lte=now)
+        changes = Changes(
+            articles={*due.values_list("pk", flat=True), *ended.values_list("pk", flat=True)}
+        )
         if changes:
             self.publish_changes(changes)
         state = self.read_state()

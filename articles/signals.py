@@ -11,7 +11,7 @@ from django.dispatch import receiver
 
 from . import publishing, renditions, tasks
 from .cache import fragments, version
-from .models import Article, Category, Figure, RelatedLink, TextBlock
+from .models import Article, Category, Correction, Figure, RelatedLink, TextBlock
 
 # The site's version (``articles.cache.version``) and the kept fragments -----------------
 
@@ -26,6 +26,7 @@ def note_published_before(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=TextBlock, dispatch_uid="site-version-text")
 @receiver([post_save, post_delete], sender=Figure, dispatch_uid="site-version-figure")
 @receiver([post_save, post_delete], sender=RelatedLink, dispatch_uid="site-version-link")
+@receiver([post_save, post_delete], sender=Correction, dispatch_uid="site-version-correction")
 def content_changed(sender, instance, **kwargs):
     """A change of content that readers may see moves the site's version."""
     version.mark_changed(sender, instance, **kwargs)
@@ -85,6 +86,19 @@ def make_renditions(sender, instance, raw=False, update_fields=None, **kwargs):
         )
 
 
+@receiver([post_save, post_delete], sender=Correction, dispatch_uid="correction-modifies")
+def correction_modifies_article(sender, instance, raw=False, **kwargs):
+    """A correction or update added, edited or removed is a change of its story: its
+    modified time (page, feeds, sitemaps) moves to now."""
+    if raw:
+        return
+    try:
+        article = instance.article
+    except Article.DoesNotExist:
+        return  # the article itself is being deleted
+    article.note_correction()
+
+
 # Static publication (articles/publishing.py) ----------------------------------------------
 # What each committed edit touched is published by a task; with STATIC_PUBLISH off these
 # receivers return at once, without a query.
@@ -123,6 +137,7 @@ def publish_article(sender, instance, raw=False, using=None, **kwargs):
 @receiver([post_save, post_delete], sender=TextBlock)
 @receiver([post_save, post_delete], sender=Figure)
 @receiver([post_save, post_delete], sender=RelatedLink)
+@receiver([post_save, post_delete], sender=Correction)
 def publish_article_of_part(sender, instance, raw=False, using=None, **kwargs):
     if raw or not publishing.enabled():
         return

@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from .cache import version
-from .models import Article, Category
+from .models import Article, Category, Figure
 
 NEWS_WINDOW = timedelta(days=2)
 
@@ -36,10 +38,35 @@ class ArticleSitemap(SharedCountSitemap):
         # For the index: when content last changed, known without reading any article.
         return version.current()
 
+    def get_urls(self, *args, **kwargs):
+        urls = super().get_urls(*args, **kwargs)
+        # Each story's photo, for its <image:image> (one query for the page of the sitemap).
+        Figure.objects.with_first_photos(url["item"] for url in urls)
+        return urls
+
 
 class CategorySitemap(SharedCountSitemap):
     def items(self):
-        return Category.objects.filter(pk__in=Article.objects.published().values("category"))
+        # When each section's page last changed: its newest visible story's publication
+        # or last change, whichever is later.
+        newest = (
+            Article.objects.published()
+            .filter(category=OuterRef("pk"))
+            .annotate(changed=Greatest("updated_at", "published_at"))
+            .order_by("-changed")
+            .values("changed")[:1]
+        )
+        return (
+            Category.objects.annotate(changed=Subquery(newest))
+            .filter(changed__isnull=False)
+            .order_by("position", "name")
+        )
+
+    def lastmod(self, section):
+        return section.changed
+
+    def get_latest_lastmod(self):
+        return version.current()
 
 
 class NewsSitemap(ArticleSitemap):

@@ -19,6 +19,7 @@ register_converter(IdConverter, "id")
 urlpatterns = [
     path("", views.home, name="home"),
     path("tim-kiem/", views.search, name="search"),
+    path("luot-doc/<id:pk>/", views.count_read, name="count-read"),
     path("rss/", views.public(feeds.LatestArticlesFeed()), name="feed"),
     path("robots.txt", views.public(views.robots_txt), name="robots"),
     # Browsers and crawlers ask for /favicon.ico whatever the page links to.
@@ -39,7 +40,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         views.public(sitemap_views.sitemap, reads=("p",)),
-        {"sitemaps": sitemaps.SITEMAPS},
+        {"sitemaps": sitemaps.SITEMAPS, "template_name": "sitemap_images.xml"},
         name="sitemap-section",
     ),
     path(f"{NO_SECTION_SLUG}/", views.news_index, name="news"),

@@ -2,15 +2,17 @@
 
 import functools
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
-from django.utils.cache import patch_cache_control
-from django.views.decorators.http import condition, require_safe
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import condition, require_POST, require_safe
 
-from . import lists
+from . import lists, most_read
 from .cache import version
 from .models import MAX_SEARCH_QUERY, Article, Category
 from .search import words_key
@@ -148,6 +150,19 @@ def search(request):
         page = paginate(request, ranked)
         page.object_list = Article.objects.published().listing().in_order_of(page.object_list)
     return render(request, "articles/search.html", {"query": query, "page": page})
+
+
+@csrf_exempt  # a count with no reader's session behind it: nothing to forge
+@require_POST
+def count_read(request, pk):
+    """The beacon of an article page (``static/articles/js/most-read.js``): one view of
+    story ``pk`` counted for "Đọc nhiều". Answers 204 with no cookie; stores nothing of the
+    reader (``most_read.count``)."""
+    if pk <= lists.highest_article_id():
+        most_read.count(pk, get_client_ip_address(request), request.headers.get("User-Agent"))
+    response = HttpResponse(status=204)
+    add_never_cache_headers(response)
+    return response
 
 
 @require_safe

@@ -45,6 +45,8 @@ MIDDLEWARE = [
     "newsroom.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "articles.cache.pages.PageCacheMiddleware",
+    # Below the page cache, which keeps each page once per encoding (newsroom/compression.py).
+    "newsroom.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -245,6 +247,10 @@ PUBLIC_CACHE_CONTROL = {
 # How long a readers' page may stay in the page cache (0 turns it off). Any change
 # to the content makes a new generation of pages at once; see articles/cache/pages.py.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
+
+# How long one list of the most read stories ("Đọc nhiều") is shown before it is computed
+# again from the counts (articles/most_read.py); pages showing it are kept no longer.
+MOST_READ_REFRESH_SECONDS = env.int("MOST_READ_REFRESH_SECONDS", default=300)
 
 # Security --------------------------------------------------------------------
 # HTTPS is assumed wherever DEBUG is off; HTTPS=false serves plain HTTP (on loopback).

@@ -194,15 +194,22 @@ def test_a_photo_is_shown_with_renditions_srcset_size_and_lazy_loading(
 
     with django_capture_on_commit_callbacks(execute=True):  # renditions are made on commit
         article = make_article(
-            blocks=[{"image": png_upload(size=(1600, 900)), "alt_text": "Hồ Tây", "caption": "Ảnh"}]
+            blocks=[
+                "Đoạn mở đầu.",
+                {"image": png_upload(size=(1600, 900)), "alt_text": "Hồ Tây", "caption": "Ảnh"},
+                {"image": png_upload(size=(900, 600)), "alt_text": "Phố cổ", "caption": "Ảnh 2"},
+            ]
         )
-    figure = article.figures.get()
+    figure = article.figures.order_by("position").first()
     html = client.get(article.get_absolute_url()).content.decode()
-    img = re.search(r"<figure class=\"figure\">\s*(<img[^>]+>)", html).group(1)
+    first, second = re.findall(r"<figure class=\"figure\">\s*(<img[^>]+>)", html)
     for width in (480, 800, 1200):
-        assert f"-{width}.webp {width}w" in img
-    assert f"{figure.image.url} 1600w" in img
-    assert 'width="1600" height="900"' in img and 'loading="lazy"' in img and 'alt="Hồ Tây"' in img
+        assert f"-{width}.webp {width}w" in first
+    assert f"{figure.image.url} 1600w" in first
+    assert 'width="1600" height="900"' in first and 'alt="Hồ Tây"' in first
+    # The first photo is the page's largest paint: loaded at once, before the others.
+    assert 'loading="eager"' in first and 'fetchpriority="high"' in first
+    assert 'loading="lazy"' in second and "fetchpriority" not in second
 
 
 # Search -------------------------------------------------------------------------------
@@ -298,8 +305,9 @@ def test_the_article_page_runs_two_queries_whatever_its_figures_and_links(
     client, db, no_page_cache, django_assert_max_num_queries, size
 ):
     article = add_content(size)
-    # The first reader after a change also computes what every page shares.
-    with django_assert_max_num_queries(10):
+    # The first reader after a change also computes what every page shares (the breaking
+    # banner among them), and the article's photo for shared links and its corrections.
+    with django_assert_max_num_queries(13):
         assert client.get(article.get_absolute_url()).status_code == 200
     # Then: the article, and its body (text blocks and figures together).
     with django_assert_max_num_queries(2):
@@ -335,8 +343,9 @@ def test_home_and_section_pages_run_a_fixed_number_of_queries(
     client, db, no_page_cache, django_assert_max_num_queries, size
 ):
     article = add_content(size)
-    # The first reader after a change: a few queries, plus one short one per section.
-    with django_assert_max_num_queries(6 + Category.objects.count()):
+    # The first reader after a change: a few queries (one of them the breaking banner's),
+    # plus one short one per section.
+    with django_assert_max_num_queries(7 + Category.objects.count()):
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(1):
         assert client.get("/").status_code == 200

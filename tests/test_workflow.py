@@ -159,12 +159,13 @@ def test_the_two_roles_have_exactly_the_permissions_they_need(db):
         for verb in ("add", "change", "delete", "view")
     }
     reporter = {"add_article", "change_article", "view_article", "view_category", *blocks}
-    assert codenames("Phóng viên") == reporter
+    assert codenames("Phóng viên") == reporter | {"view_correction"}
     assert codenames("Biên tập viên") == reporter | {
         "delete_article",
         "publish_article",
         "add_category",
         "change_category",
+        *(f"{verb}_correction" for verb in ("add", "change", "delete", "view")),
     }
 
 

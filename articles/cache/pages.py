@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
+from newsroom import compression
+
 from . import version
 
 # Not readers' pages, or pages that any query string makes unique.
@@ -59,7 +61,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         # A HEAD is answered from the GET's entry, but only a GET fills it.
         if request.method == "GET" and self.is_cacheable_response(response):
-            cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            cache.set(key, response, kept_for(request))
         return response
 
     @staticmethod
@@ -85,7 +87,9 @@ class PageCacheMiddleware:
     @staticmethod
     def key(request, query=""):
         site_version = version.of_request(request).timestamp()
-        url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+        # One copy per encoding the page is sent in, compressed once.
+        encoding = compression.encoding_for(request)
+        url = f"{encoding}:{request.scheme}://{request.get_host()}{request.path}?{query}"
         return f"articles:page:{site_version}:{hashlib.sha256(url.encode()).hexdigest()}"
 
     @staticmethod
@@ -96,6 +100,18 @@ class PageCacheMiddleware:
             last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
             response=response,
         )
+
+
+# Set on the request by what a page shows that changes on its own clock, not with the site's
+# version (the most-read box): the page is kept no longer than that many seconds.
+KEEP_AT_MOST = "page_cache_at_most"
+
+
+def kept_for(request):
+    """How long the page cache keeps the page of ``request``."""
+    return min(
+        settings.PAGE_CACHE_SECONDS, getattr(request, KEEP_AT_MOST, settings.PAGE_CACHE_SECONDS)
+    )
 
 
 def page_query(request):

@@ -194,26 +194,33 @@ def _read_state():
 
 
 def database_version(now):
-    """The last change the database knows of, or the latest publication that has come due
-    if later; and the next scheduled publication. One query."""
+    """The last change the database knows of, or the latest publication (or end of a
+    breaking banner) that has come due if later; and the next such moment. One query."""
     from ..models import Article
     from ..models.site import ROW, SiteChange
 
-    published = Article.objects.filter(status=Article.Status.PUBLISHED).values("published_at")
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+    times = published.values("published_at")
+    # A breaking banner's end is such a moment too: every page loses the banner then.
+    ends = published.filter(breaking_until__isnull=False).values("breaking_until")
     row = (
         SiteChange.objects.filter(pk=ROW)
         .annotate(
-            due=Subquery(published.filter(published_at__lte=now).order_by("-published_at")[:1]),
-            upcoming=Subquery(published.filter(published_at__gt=now).order_by("published_at")[:1]),
+            due=Subquery(times.filter(published_at__lte=now).order_by("-published_at")[:1]),
+            upcoming=Subquery(times.filter(published_at__gt=now).order_by("published_at")[:1]),
+            ended=Subquery(ends.filter(breaking_until__lte=now).order_by("-breaking_until")[:1]),
+            ending=Subquery(ends.filter(breaking_until__gt=now).order_by("breaking_until")[:1]),
         )
-        .values_list("changed_at", "due", "upcoming")
+        .values_list("changed_at", "due", "upcoming", "ended", "ending")
         .first()
     )
     if row is None:  # a database emptied by hand (or by a test): the site changes now
         SiteChange.objects.get_or_create(pk=ROW, defaults={"changed_at": now})
         return database_version(now)
-    changed, due, upcoming = row
-    return (changed if due is None else max(changed, due)), upcoming
+    changed, *moments = row
+    due = max([changed, *(m for m in moments[0::2] if m is not None)])
+    upcoming = min((m for m in moments[1::2] if m is not None), default=None)
+    return due, upcoming
 
 
 def of_request(request):

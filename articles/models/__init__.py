@@ -20,6 +20,7 @@ from .articles import (
 )
 from .autosave import Autosave
 from .body import Body, BodyBlock, TextBlock
+from .corrections import Correction
 from .desk import Note, Presence, PreviewLink, StatusChange
 from .photos import Figure, figure_upload_to
 from .site import SiteChange

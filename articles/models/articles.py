@@ -17,7 +17,7 @@ from .body import Body
 
 # Top-level paths that a section slug must not take over.
 RESERVED_SLUGS = frozenset(
-    {"admin", "media", "static", "rss", "tim-kiem", "tin-tuc", "sitemap", "robots"}
+    {"admin", "media", "static", "rss", "tim-kiem", "tin-tuc", "sitemap", "robots", "luot-doc"}
 )
 
 MAX_SEARCH_QUERY = 200
@@ -44,8 +44,14 @@ than four digits.
 """
 
 
-def validate_publication_time(value):
-    """Refuse a publication time outside ``PUBLICATION_YEARS``, with the range in the message."""
+BREAKING_OUT_OF_RANGE = _(
+    "The end of the breaking banner must be from %(first)s to %(last)s (Hanoi time)."
+)
+
+
+def validate_publication_time(value, message=None):
+    """Refuse a publication time (or another moment of the newsroom's calendar, with its own
+    ``message``) outside ``PUBLICATION_YEARS``, with the range in the message."""
     if value is None:
         return
     zone = timezone.get_default_timezone()
@@ -55,7 +61,7 @@ def validate_publication_time(value):
     after = datetime(PUBLICATION_YEARS.stop, 1, 1, tzinfo=zone)
     if not first <= value < after:
         raise ValidationError(
-            _("The publication time must be from %(first)s to %(last)s (Hanoi time)."),
+            message or _("The publication time must be from %(first)s to %(last)s (Hanoi time)."),
             code="out_of_range",
             params={
                 "first": date_format(first, "SHORT_DATETIME_FORMAT"),
@@ -167,6 +173,11 @@ class ArticleQuerySet(models.QuerySet):
         """Articles holding every word of ``query``, accents and case ignored (see search.py)."""
         return search.search(self, query)
 
+    def breaking(self, at=None):
+        """Visible articles whose breaking banner is still up at ``at``, newest first."""
+        at = at or timezone.now()
+        return self.published(at).filter(breaking_until__gt=at).latest_first()
+
     def latest_first(self):
         return self.order_by("-published_at", "-pk")
 
@@ -241,6 +252,15 @@ class Article(models.Model):
     is_pick = models.BooleanField(
         _("editor's pick"), default=False, help_text=_("Shown across the site as “Nên xem”.")
     )
+    breaking_until = models.DateTimeField(
+        _("breaking news until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A banner on every page links to the article until this time, then disappears "
+            "by itself. Leave empty for an ordinary story."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     created_by = models.ForeignKey(
@@ -283,6 +303,8 @@ class Article(models.Model):
             models.Index(fields=["is_pick", "status", "published_at"], name="article_pick"),
             # The admin's list in its default order, and the dates of its date hierarchy.
             models.Index(fields=["published_at", "id"], name="article_newest"),
+            # The breaking banner's story, and the moments its banner ends.
+            models.Index(fields=["status", "breaking_until"], name="article_breaking"),
         ]
 
     def __str__(self):
@@ -296,6 +318,8 @@ class Article(models.Model):
         if self.published_at:
             # Readers see minutes; HTML's datetime attribute allows no microseconds.
             self.published_at = self.published_at.replace(microsecond=0)
+        if self.breaking_until:
+            self.breaking_until = self.breaking_until.replace(microsecond=0)
         self.search_text = self.fold_search_text()
         save_with_free_slug(
             self,
@@ -320,6 +344,11 @@ class Article(models.Model):
                 validate_publication_time(self.published_at)
             except ValidationError as error:
                 errors["published_at"] = error.error_list
+        if "breaking_until" not in (exclude or ()) and "breaking_until" not in errors:
+            try:
+                validate_publication_time(self.breaking_until, BREAKING_OUT_OF_RANGE)
+            except ValidationError as error:
+                errors["breaking_until"] = error.error_list
         if errors:
             raise ValidationError(errors)
 
@@ -353,6 +382,13 @@ class Article(models.Model):
         if (rows := self.__dict__.pop("body_rows", None)) is not None:
             return Body(self, rows)  # read with the article by ``for_page``, once
         return Body(self, page_sql.read_body(self._state.db or DEFAULT_DB_ALIAS, self.pk))
+
+    def note_correction(self, moment=None):
+        """Mark the article as changed at ``moment`` (now): a correction or update note was
+        added, edited or removed, so its page, feeds and sitemaps give a new modified time."""
+        moment = moment or timezone.now()
+        Article.objects.filter(pk=self.pk, updated_at__lt=moment).update(updated_at=moment)
+        self.updated_at = max(self.updated_at, moment) if self.updated_at else moment
 
     def related_articles(self):
         """The editor's related links that readers may see, in the editor's order."""

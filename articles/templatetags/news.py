@@ -1,15 +1,18 @@
 """Template pieces of the readers' pages: photos and structured data."""
 
 import json
+from urllib.parse import urljoin
 from xml.sax.saxutils import escape as xml_escape
 
 from django import template
 from django.conf import settings
 from django.core.cache.utils import make_template_fragment_key
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from .. import renditions
 from ..cache import fragments, version
@@ -97,7 +100,7 @@ def figure_image(figure, sizes="(max-width: 46rem) 100vw, 46rem", loading="lazy"
     else:
         src = figure.image.url
     return format_html(
-        '<img src="{}"{} width="{}" height="{}" alt="{}" loading="{}" decoding="async">',
+        '<img src="{}"{} width="{}" height="{}" alt="{}" loading="{}"{} decoding="async">',
         src,
         # HTML allows sizes only beside a srcset.
         format_html(' srcset="{}" sizes="{}"', srcset, sizes) if widths else "",
@@ -105,7 +108,17 @@ def figure_image(figure, sizes="(max-width: 46rem) 100vw, 46rem", loading="lazy"
         figure.image_height,
         figure.alt_text,
         loading,
+        # A photo loaded at once is the page's largest paint: fetched before the others.
+        mark_safe(' fetchpriority="high"') if loading == "eager" else "",
     )
+
+
+@register.filter
+def photo_loading(figure, body):
+    """ "eager" for the first photo of an article's ``body`` (the page's largest paint),
+    else "lazy"."""
+    first = next(iter(photos(body)), None)
+    return "eager" if first is not None and first is figure else "lazy"
 
 
 @register.filter
@@ -174,8 +187,9 @@ def article_structured_data(context, article, body):
         "headline": article.title,
         "description": article.sapo,
         "mainEntityOfPage": absolute(article.get_absolute_url()),
-        "datePublished": article.published_at.isoformat() if article.published_at else None,
-        "dateModified": article.updated_at.isoformat(),
+        # Hanoi time to the second, as the page's <time> and Open Graph tags write it.
+        "datePublished": iso_time(article.published_at) or None,
+        "dateModified": iso_time(article.updated_at),
         "author": (
             {"@type": "Person", "name": article.byline}
             if article.byline
@@ -196,20 +210,45 @@ def article_structured_data(context, article, body):
     return json_ld(news_article, breadcrumb_list(request, article))
 
 
-def breadcrumb_list(request, article):
-    absolute = request.build_absolute_uri
-    trail = [(settings.SITE_NAME, "/")]
+def breadcrumb_trail(article):
+    """The article's breadcrumb, as (name, path) from the home page: the one the page shows
+    and the one its structured data gives search engines."""
+    trail = [(_("Home"), reverse("articles:home"))]
     if article.category_id:
         trail.append((article.category.name, article.category.get_absolute_url()))
-    trail.append((article.title, article.get_absolute_url()))
+    else:
+        trail.append((_("All news"), reverse("articles:news")))
+    return trail
+
+
+register.filter("breadcrumb_trail", breadcrumb_trail)
+
+
+def breadcrumb_list(request, article):
+    absolute = request.build_absolute_uri
     return {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",
         "itemListElement": [
-            {"@type": "ListItem", "position": n, "name": name, "item": absolute(url)}
-            for n, (name, url) in enumerate(trail, start=1)
+            {"@type": "ListItem", "position": n, "name": str(name), "item": absolute(url)}
+            for n, (name, url) in enumerate(breadcrumb_trail(article), start=1)
         ],
     }
+
+
+@register.filter
+def absolute_on(url, base):
+    """``url`` made absolute on the address ``base`` (a media URL in a sitemap)."""
+    return urljoin(base, url)
+
+
+@register.simple_tag
+def first_photo(article):
+    """The article's first photo (``Figure.objects.with_first_photos``), or None: the image
+    of its shared links and of its structured data's cards."""
+    if not hasattr(article, "first_photo"):
+        Figure.objects.with_first_photos([article])
+    return article.first_photo
 
 
 @register.simple_tag
