@@ -234,8 +234,10 @@ class ArticleAdmin(VersionAdmin):
     form = ArticleForm
     fieldsets = [
         (None, {"fields": ["title", "slug", "sapo", "category", "byline", "opened_version"]}),
+        (gettext_lazy("Authors and topics"), {"fields": ["authors", "topics"]}),
         (gettext_lazy("Publication"), {"fields": ["status", "published_at", "is_pick"]}),
     ]
+    autocomplete_fields = ["authors", "topics"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [TextBlockInline, FigureInline, RelatedLinkInline]
     list_display = ["title", "category", "status", "published_at", "updated_at", "updated_by"]
@@ -582,3 +584,7 @@ class ArticleAdmin(VersionAdmin):
             "title": _("What changed"),
         }
         return TemplateResponse(request, "admin/articles/article/changes.html", context)
+
+
+# The front page, topics and authors: their admin is in its own module.
+from . import front_page_admin  # noqa: E402,F401

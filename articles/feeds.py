@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from .models import Article, Category
+from .models import Article, Author, Category, Topic
 
 ITEMS = 30
 
@@ -33,7 +33,9 @@ class LatestArticlesFeed(Feed):
         return _("The latest news from %(site)s.") % {"site": settings.SITE_NAME}
 
     def items(self):
-        return Article.objects.published().listing().latest_first()[:ITEMS]
+        return (
+            Article.objects.published().listing().prefetch_related("authors").latest_first()[:ITEMS]
+        )
 
     def item_title(self, article):
         return article.title
@@ -51,7 +53,7 @@ class LatestArticlesFeed(Feed):
         return timezone.localtime(article.updated_at)
 
     def item_author_name(self, article):
-        return article.byline or None
+        return article.byline_text() or None
 
     def item_categories(self, article):
         return [article.category.name] if article.category_id else []
@@ -73,4 +75,39 @@ class SectionFeed(LatestArticlesFeed):
         }
 
     def items(self, section):
-        return section.articles.published().listing().latest_first()[:ITEMS]
+        return (
+            section.articles.published()
+            .listing()
+            .prefetch_related("authors")
+            .latest_first()[:ITEMS]
+        )
+
+
+class TopicFeed(SectionFeed):
+    """A topic's newest stories."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Topic, slug=slug)
+
+    def description(self, topic):
+        return _("The latest news on %(topic)s.") % {"topic": topic.name}
+
+    def items(self, topic):
+        return (
+            topic.articles.published().listing().prefetch_related("authors").latest_first()[:ITEMS]
+        )
+
+
+class AuthorFeed(SectionFeed):
+    """An author's newest stories."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def description(self, author):
+        return _("The latest stories by %(author)s.") % {"author": author.name}
+
+    def items(self, author):
+        return (
+            author.articles.published().listing().prefetch_related("authors").latest_first()[:ITEMS]
+        )

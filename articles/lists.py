@@ -5,7 +5,7 @@ the models know nothing of keeping them.
 """
 
 from .cache import version
-from .models import Article, Category
+from .models import Article, Category, FrontPage
 
 
 def sections(site_version=None):
@@ -76,3 +76,16 @@ def picks_besides(article, limit=5):
 def other_news(article, limit=10):
     """ "Tin khác": the latest visible articles other than ``article``."""
     return [a for a in newest(limit + 1) if a.pk != article.pk][:limit]
+
+
+def front_page():
+    """The live front page's layout (``FrontPage.layout``), every slot filled."""
+    return version.shared("front-page", lambda: FrontPage.as_saved(FrontPage.Edition.LIVE).layout())
+
+
+def authors_and_topics(article):
+    """The authors and topics of ``article``, as its page shows them."""
+    return version.shared(
+        f"people-{article.pk}",
+        lambda: (list(article.authors.all()), list(article.topics.all())),
+    )

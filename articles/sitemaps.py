@@ -6,7 +6,7 @@ from django.contrib.sitemaps import Sitemap
 from django.utils import timezone
 
 from .cache import version
-from .models import Article, Category
+from .models import Article, Author, Category, Topic
 
 NEWS_WINDOW = timedelta(days=2)
 
@@ -56,4 +56,19 @@ class NewsSitemap(ArticleSitemap):
         )
 
 
-SITEMAPS = {"articles": ArticleSitemap, "sections": CategorySitemap}
+class TopicSitemap(SharedCountSitemap):
+    def items(self):
+        return Topic.objects.filter(articles__in=Article.objects.published()).distinct()
+
+
+class AuthorSitemap(SharedCountSitemap):
+    def items(self):
+        return Author.objects.filter(articles__in=Article.objects.published()).distinct()
+
+
+SITEMAPS = {
+    "articles": ArticleSitemap,
+    "sections": CategorySitemap,
+    "topics": TopicSitemap,
+    "authors": AuthorSitemap,
+}

@@ -193,6 +193,21 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 SITE_NAME = env("SITE_NAME", default="Tin Hà Nội")
 
+# The site's logo in the masthead: a static file's path or an absolute URL; the default is
+# the SVG wordmark made for the site.
+SITE_LOGO = env("SITE_LOGO", default="articles/wordmark.svg")
+
+# The publisher's masthead in every page's footer, as Vietnamese law asks of a news site.
+# Empty values are left out.
+MASTHEAD = {
+    "publisher": env("MASTHEAD_PUBLISHER", default="Tin Hà Nội"),
+    "licence": env("MASTHEAD_LICENCE", default="đang chờ cấp"),
+    "address": env("MASTHEAD_ADDRESS", default="Hà Nội, Việt Nam"),
+    "editor_in_chief": env("MASTHEAD_EDITOR_IN_CHIEF", default="Ban biên tập Tin Hà Nội"),
+    "phone": env("MASTHEAD_PHONE", default=""),
+    "email": env("MASTHEAD_EMAIL", default=""),
+}
+
 # Work done after an editor's save, off the request (articles/tasks.py): by default queued
 # in the database and run by `manage.py db_worker`; the immediate backend runs it in the
 # request, once the save is committed.

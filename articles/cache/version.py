@@ -20,6 +20,7 @@ Pages answer ``If-Modified-Since`` from the version, and the pieces every page s
 import threading
 from collections import OrderedDict
 from contextvars import ContextVar
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -53,10 +54,12 @@ def note_published_before(sender, instance, raw=False, using=None, **kwargs):
 
 def _seen_by_readers(instance, notes, using):
     """Whether a saved or deleted row can be seen on a readers' page."""
-    from ..models import Article, Category
+    from ..models import Article, Author, Category, FrontPage, Topic
 
-    if isinstance(instance, Category):
+    if isinstance(instance, (Category, Author, Topic)):
         return True
+    if isinstance(instance, FrontPage):
+        return instance.edition == FrontPage.Edition.LIVE
     if isinstance(instance, Article):
         return instance.status == Article.Status.PUBLISHED or getattr(
             instance, "_was_published", False
@@ -214,7 +217,8 @@ def _read_state():
 
 def database_version(now):
     """The last change the database knows of, or the latest publication that has come due
-    if later; and the next scheduled publication. One query."""
+    or the start of today if later; and the next of a scheduled publication and the next
+    day's start. One query."""
     from ..models import Article
     from ..models.site import ROW, SiteChange
 
@@ -232,7 +236,18 @@ def database_version(now):
         SiteChange.objects.get_or_create(pk=ROW, defaults={"changed_at": now})
         return database_version(now)
     changed, due, upcoming = row
-    return (changed if due is None else max(changed, due)), upcoming
+    # Every page shows today's date (Hanoi time): the day's start is a change of the site.
+    today, tomorrow = day_bounds(now)
+    version = max(changed, today) if due is None else max(changed, due, today)
+    return version, (tomorrow if upcoming is None else min(upcoming, tomorrow))
+
+
+def day_bounds(now):
+    """The start of ``now``'s day in the site's time (Hanoi), and of the next day."""
+    zone = timezone.get_default_timezone()
+    start = timezone.localtime(now, zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    following = (start + timedelta(days=1, hours=2)).replace(hour=0)
+    return start, following
 
 
 def of_request(request):

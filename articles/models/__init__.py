@@ -19,5 +19,7 @@ from .articles import (
     validate_section_slug,
 )
 from .body import Body, BodyBlock, TextBlock
+from .front_page import FrontPage
+from .people import Author, Topic, byline_names
 from .photos import Figure, figure_upload_to
 from .site import SiteChange

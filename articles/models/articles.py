@@ -17,7 +17,18 @@ from .body import Body
 
 # Top-level paths that a section slug must not take over.
 RESERVED_SLUGS = frozenset(
-    {"admin", "media", "static", "rss", "tim-kiem", "tin-tuc", "sitemap", "robots"}
+    {
+        "admin",
+        "media",
+        "static",
+        "rss",
+        "tim-kiem",
+        "tin-tuc",
+        "sitemap",
+        "robots",
+        "chu-de",
+        "tac-gia",
+    }
 )
 
 MAX_SEARCH_QUERY = 200
@@ -227,7 +238,18 @@ class Article(models.Model):
         null=True,
         blank=True,
     )
-    byline = models.CharField(_("byline"), max_length=200, blank=True)
+    byline = models.CharField(
+        _("byline"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown as written where the story has no authors chosen."),
+    )
+    authors = models.ManyToManyField(
+        "articles.Author", verbose_name=_("authors"), blank=True, related_name="articles"
+    )
+    topics = models.ManyToManyField(
+        "articles.Topic", verbose_name=_("topics"), blank=True, related_name="articles"
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -352,6 +374,10 @@ class Article(models.Model):
         if (rows := self.__dict__.pop("body_rows", None)) is not None:
             return Body(self, rows)  # read with the article by ``for_page``, once
         return Body(self, page_sql.read_body(self._state.db or DEFAULT_DB_ALIAS, self.pk))
+
+    def byline_text(self):
+        """The byline as plain text: the authors' names, or else the free-text byline."""
+        return ", ".join(author.name for author in self.authors.all()) or self.byline
 
     def related_articles(self):
         """The editor's related links that readers may see, in the editor's order."""
