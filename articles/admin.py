@@ -285,9 +285,11 @@ class ArticleAdmin(AutosaveAdmin, VersionAdmin):
     form = ArticleForm
     fieldsets = [
         (None, {"fields": ["title", "slug", "sapo", "category", "byline", "opened_version"]}),
+        (gettext_lazy("Authors and topics"), {"fields": ["authors", "topics"]}),
         (gettext_lazy("Publication"), {"fields": ["status", "published_at", "is_pick"]}),
         (gettext_lazy("Breaking news"), {"fields": ["breaking_until"]}),
     ]
+    autocomplete_fields = ["authors", "topics"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [TextBlockInline, FigureInline, RelatedLinkInline, CorrectionInline]
     # The headline is the main column; the rest are short (articles/static/articles/admin-desk.css).
@@ -841,3 +843,7 @@ class ArticleAdmin(AutosaveAdmin, VersionAdmin):
 
 def reverse_change(article):
     return reverse("admin:articles_article_change", args=[article.pk])
+
+
+# The front page, topics and authors: their admin is in its own module.
+from . import front_page_admin  # noqa: E402,F401

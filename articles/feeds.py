@@ -11,7 +11,7 @@ from django.utils.feedgenerator import Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from .models import Article, Category, Figure
+from .models import Article, Author, Category, Figure, Topic
 
 ITEMS = 30
 MEDIA_RSS = "http://search.yahoo.com/mrss/"
@@ -71,9 +71,7 @@ class LatestArticlesFeed(Feed):
         return _("The latest news from %(site)s.") % {"site": settings.SITE_NAME}
 
     def items(self):
-        return Figure.objects.with_first_photos(
-            Article.objects.published().listing().latest_first()[:ITEMS]
-        )
+        return newest(Article.objects.published())
 
     def item_extra_kwargs(self, article):
         photo = article.first_photo
@@ -105,7 +103,7 @@ class LatestArticlesFeed(Feed):
         return timezone.localtime(article.updated_at).replace(microsecond=0)
 
     def item_author_name(self, article):
-        return article.byline or None
+        return article.byline_text() or None
 
     def item_categories(self, article):
         return [article.category.name] if article.category_id else []
@@ -127,6 +125,37 @@ class SectionFeed(LatestArticlesFeed):
         }
 
     def items(self, section):
-        return Figure.objects.with_first_photos(
-            section.articles.published().listing().latest_first()[:ITEMS]
-        )
+        return newest(section.articles.published())
+
+
+class TopicFeed(SectionFeed):
+    """A topic's newest stories."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Topic, slug=slug)
+
+    def description(self, topic):
+        return _("The latest news on %(topic)s.") % {"topic": topic.name}
+
+    def items(self, topic):
+        return newest(topic.articles.published())
+
+
+class AuthorFeed(SectionFeed):
+    """An author's newest stories."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def description(self, author):
+        return _("The latest stories by %(author)s.") % {"author": author.name}
+
+    def items(self, author):
+        return newest(author.articles.published())
+
+
+def newest(articles):
+    """A feed's items: the newest of ``articles``, with their authors and first photos."""
+    return Figure.objects.with_first_photos(
+        articles.listing().prefetch_related("authors").latest_first()[:ITEMS]
+    )

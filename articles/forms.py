@@ -33,6 +33,8 @@ class ArticleForm(forms.ModelForm):
             "sapo",
             "category",
             "byline",
+            "authors",
+            "topics",
             "status",
             "published_at",
             "is_pick",

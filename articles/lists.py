@@ -7,7 +7,7 @@ the models know nothing of keeping them.
 from django.db.models import Max
 
 from .cache import version
-from .models import Article, Category
+from .models import Article, Category, FrontPage
 
 
 def sections(site_version=None):
@@ -93,4 +93,17 @@ def highest_article_id():
     return version.shared(
         "highest-visible-id",
         lambda: Article.objects.published().aggregate(highest=Max("pk"))["highest"] or 0,
+    )
+
+
+def front_page():
+    """The live front page's layout (``FrontPage.layout``), every slot filled."""
+    return version.shared("front-page", lambda: FrontPage.as_saved(FrontPage.Edition.LIVE).layout())
+
+
+def authors_and_topics(article):
+    """The authors and topics of ``article``, as its page shows them."""
+    return version.shared(
+        f"people-{article.pk}",
+        lambda: (list(article.authors.all()), list(article.topics.all())),
     )

@@ -6,12 +6,22 @@ from functools import partial
 
 from django.core.signals import request_finished, request_started, setting_changed
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from . import publishing, renditions, tasks
 from .cache import fragments, version
-from .models import Article, Category, Correction, Figure, RelatedLink, TextBlock
+from .models import (
+    Article,
+    Author,
+    Category,
+    Correction,
+    Figure,
+    FrontPage,
+    RelatedLink,
+    TextBlock,
+    Topic,
+)
 
 # The site's version (``articles.cache.version``) and the kept fragments -----------------
 
@@ -27,9 +37,27 @@ def note_published_before(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=Figure, dispatch_uid="site-version-figure")
 @receiver([post_save, post_delete], sender=RelatedLink, dispatch_uid="site-version-link")
 @receiver([post_save, post_delete], sender=Correction, dispatch_uid="site-version-correction")
+@receiver([post_save, post_delete], sender=Author, dispatch_uid="site-version-author")
+@receiver([post_save, post_delete], sender=Topic, dispatch_uid="site-version-topic")
+@receiver([post_save, post_delete], sender=FrontPage, dispatch_uid="site-version-front-page")
 def content_changed(sender, instance, **kwargs):
     """A change of content that readers may see moves the site's version."""
     version.mark_changed(sender, instance, **kwargs)
+
+
+@receiver(m2m_changed, sender=Article.authors.through, dispatch_uid="site-version-authors")
+@receiver(m2m_changed, sender=Article.topics.through, dispatch_uid="site-version-topics")
+def story_authors_or_topics_changed(sender, instance, action, reverse, using=None, **kwargs):
+    """A story's authors or topics changed: seen by readers if the story is published."""
+    if not action.startswith("post_"):
+        return
+    stories = (
+        [instance]
+        if not reverse
+        else Article.objects.using(using).filter(pk__in=kwargs["pk_set"] or ())
+    )
+    for story in stories:
+        version.mark_changed(Article, story, using=using)
 
 
 @receiver([request_started, request_finished], dispatch_uid="site-version-request")

@@ -8,7 +8,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from .cache import version
-from .models import Article, Category, Figure
+from .models import Article, Author, Category, Figure, Topic
 
 NEWS_WINDOW = timedelta(days=2)
 
@@ -83,4 +83,19 @@ class NewsSitemap(ArticleSitemap):
         )
 
 
-SITEMAPS = {"articles": ArticleSitemap, "sections": CategorySitemap}
+class TopicSitemap(SharedCountSitemap):
+    def items(self):
+        return Topic.objects.filter(articles__in=Article.objects.published()).distinct()
+
+
+class AuthorSitemap(SharedCountSitemap):
+    def items(self):
+        return Author.objects.filter(articles__in=Article.objects.published()).distinct()
+
+
+SITEMAPS = {
+    "articles": ArticleSitemap,
+    "sections": CategorySitemap,
+    "topics": TopicSitemap,
+    "authors": AuthorSitemap,
+}

@@ -14,12 +14,10 @@ from django.views.decorators.http import condition, require_POST, require_safe
 
 from . import lists, most_read
 from .cache import version
-from .models import MAX_SEARCH_QUERY, Article, Category
+from .models import MAX_SEARCH_QUERY, Article, Author, Category, Topic
 from .search import words_key
 
 PAGE_SIZE = 20
-LATEST_ON_HOME = 10
-PER_SECTION_ON_HOME = 4
 PICKS_SHOWN = 5
 RELATED_SHOWN = 6
 
@@ -67,22 +65,12 @@ def public(view=None, *, reads=()):
 
 @public
 def home(request):
-    picks = lists.latest_picks(PICKS_SHOWN)
-    latest = lists.newest(LATEST_ON_HOME + 1)
-    lead = picks[0] if picks else (latest[0] if latest else None)
-    return render(
-        request,
-        "articles/home.html",
-        {
-            "lead": lead,
-            "lead_photo": version.shared(
-                "lead-photo", lambda: lead and lead.figures.photos().first()
-            ),
-            "latest": [a for a in latest if a != lead][:LATEST_ON_HOME],
-            "picks": [a for a in picks if a != lead],
-            "sections": lists.sections_with_latest(PER_SECTION_ON_HOME),
-        },
-    )
+    return render_home(request, lists.front_page())
+
+
+def render_home(request, layout, preview=False):
+    """The front page as laid out (``FrontPage.layout``); the admin's preview renders it too."""
+    return render(request, "articles/home.html", {**layout, "preview": preview})
 
 
 @public(reads=("page",))
@@ -104,6 +92,30 @@ def category_detail(request, slug):
     )
 
 
+@public(reads=("page",))
+def topic_detail(request, slug):
+    """A topic's page ("Chủ đề"): its visible stories, newest first."""
+    topic = get_object_or_404(Topic, slug=slug)
+    articles = topic.articles.published().latest_first().listing()
+    return render(
+        request,
+        "articles/topic_detail.html",
+        {"topic": topic, "page": paginate(request, articles, f"topic-{topic.pk}")},
+    )
+
+
+@public(reads=("page",))
+def author_detail(request, slug):
+    """An author's page: who they are, and their visible stories, newest first."""
+    author = get_object_or_404(Author, slug=slug)
+    articles = author.articles.published().latest_first().listing()
+    return render(
+        request,
+        "articles/author_detail.html",
+        {"author": author, "page": paginate(request, articles, f"author-{author.pk}")},
+    )
+
+
 @public
 def article_detail(request, section, slug, pk):
     article = Article.objects.for_page(pk)
@@ -118,12 +130,20 @@ def article_detail(request, section, slug, pk):
 def render_article(request, article, preview=False):
     """The article page as readers see it; the admin's preview renders it too."""
     version.of_request(request)
+    if preview or article.pk is None:  # a draft's changes do not move the site's version
+        authors, topics = (
+            (list(article.authors.all()), list(article.topics.all())) if article.pk else ([], [])
+        )
+    else:
+        authors, topics = lists.authors_and_topics(article)
     return render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
             "body": article.body(),
+            "authors": authors,
+            "topics": topics,
             # Other articles' headlines, kept per article until the site next changes.
             # The template calls these only to render the lists, not when it has them.
             "related": functools.partial(lists.related, article, RELATED_SHOWN),

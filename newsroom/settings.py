@@ -210,6 +210,20 @@ PREVIEW_LINK_HOURS = env.float("PREVIEW_LINK_HOURS", default=48)
 PRESENCE_SECONDS = env.int("PRESENCE_SECONDS", default=90)
 # How often an open edit page says so (its heartbeat), in seconds.
 PRESENCE_BEAT_SECONDS = env.int("PRESENCE_BEAT_SECONDS", default=20)
+# The site's logo in the masthead: a static file's path or an absolute URL; the default is
+# the SVG wordmark made for the site.
+SITE_LOGO = env("SITE_LOGO", default="articles/wordmark.svg")
+
+# The publisher's masthead in every page's footer, as Vietnamese law asks of a news site.
+# Empty values are left out.
+MASTHEAD = {
+    "publisher": env("MASTHEAD_PUBLISHER", default="Tin Hà Nội"),
+    "licence": env("MASTHEAD_LICENCE", default="đang chờ cấp"),
+    "address": env("MASTHEAD_ADDRESS", default="Hà Nội, Việt Nam"),
+    "editor_in_chief": env("MASTHEAD_EDITOR_IN_CHIEF", default="Ban biên tập Tin Hà Nội"),
+    "phone": env("MASTHEAD_PHONE", default=""),
+    "email": env("MASTHEAD_EMAIL", default=""),
+}
 
 # Work done after an editor's save, off the request (articles/tasks.py): by default queued
 # in the database and run by `manage.py db_worker`; the immediate backend runs it in the

@@ -67,12 +67,12 @@ def test_the_feed_runs_the_same_queries_for_one_or_thirty_items(
 ):
     section = make_category("Mục")
     make_article(category=section)
-    # The site's version, the items, and their photos.
-    with django_assert_max_num_queries(3) as one:
+    # The site's version, the items, their photos, and their authors in one query.
+    with django_assert_max_num_queries(4) as one:
         client.get("/rss/")
     for _ in range(29):
         make_article(category=section)
-    with django_assert_max_num_queries(3) as thirty:
+    with django_assert_max_num_queries(4) as thirty:
         assert len(items(client.get("/rss/"))[1]) == 30
     assert len(thirty.captured_queries) == len(one.captured_queries)
 

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Author, FrontPage, Topic
 
 from .crawl import crawl, entry_points
 from .factories import make_article, make_category, png_upload
@@ -66,16 +66,28 @@ def test_no_draft_review_or_scheduled_article_appears_anywhere_on_the_public_sit
             related=hidden[n::3],
             blocks=[f"Nội dung công khai {n}."],
         )
+    # A topic and an author that hidden and published stories share, and a front page
+    # whose editors chose hidden stories for its slots.
+    topic, author = Topic.objects.create(name="Hồ Tây"), Author.objects.create(name="Minh Anh")
+    for article in Article.objects.all():
+        article.topics.add(topic)
+        article.authors.add(author)
+    front = FrontPage.edition_of(FrontPage.Edition.LIVE)
+    front.lead, front.secondary_1, front.secondary_2 = hidden[:3]
+    front.section_1, front.section_1_story = sections[0], hidden[3]
+    front.save()
+    people = [topic.get_absolute_url(), author.get_absolute_url()]
+    people += [f"{url}rss/" for url in people]
     # Words of the hidden headlines, with and without accents (a query is echoed on
     # its page, so it is never a whole headline).
     queries = ["Zyxwvq", "bí mật", "tin mat ho tay", *(f"Cấm lộ {kind}" for kind in HIDDEN_KINDS)]
     searches = [f"/tim-kiem/?{urlencode({'q': q})}" for q in queries]
 
-    pages = crawl(client, entry_points(*searches), limit=400)
+    pages = crawl(client, entry_points(*searches, *people), limit=400)
 
     assert len(pages) < 400, "the crawl ended before the bound, so it saw the whole site"
     reached = {url for url, page in pages.items() if page.status == 200}
-    assert {"/", "/rss/", "/sitemap.xml", seed.get_absolute_url()} <= reached
+    assert {"/", "/rss/", "/sitemap.xml", seed.get_absolute_url(), *people} <= reached
     assert any(url.startswith("/chi-dao-dieu-hanh-mat/bai-da-dang-so-") for url in reached)
     for article in hidden:
         for trace in traces(article):

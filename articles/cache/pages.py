@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
 
 from newsroom import compression
@@ -48,7 +48,7 @@ class PageCacheMiddleware:
             response = self.cached_or_fresh(request)
         else:
             response = self.get_response(request)
-        return without_unsure_last_modified(response)
+        return kept_until_tomorrow(without_unsure_last_modified(response))
 
     def cached_or_fresh(self, request):
         query = page_query(request)
@@ -155,4 +155,24 @@ def without_unsure_last_modified(response):
     modified = parse_http_date_safe(response.get("Last-Modified", ""))
     if modified is not None and modified >= int(timezone.now().timestamp()):
         del response["Last-Modified"]
+    return response
+
+
+def kept_until_tomorrow(response):
+    """A public page's ``max-age`` and ``s-maxage`` cut to end when the day does (Hanoi
+    time): every page shows today's date, so no browser or CDN keeps it into the next day.
+    """
+    cache_control = response.get("Cache-Control", "")
+    if "public" not in cache_control or "max-age" not in cache_control:
+        return response
+    now = timezone.now()
+    left = int((version.day_bounds(now)[1] - now).total_seconds())
+    ages = {}
+    for name in ("max-age", "s-maxage"):
+        for part in cache_control.split(","):
+            key, _, value = part.strip().partition("=")
+            if key == name and value.isdigit() and int(value) > left:
+                ages[name.replace("-", "_")] = left
+    if ages:
+        patch_cache_control(response, **ages)
     return response

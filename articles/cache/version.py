@@ -20,6 +20,7 @@ Pages answer ``If-Modified-Since`` from the version, and the pieces every page s
 import threading
 from collections import OrderedDict
 from contextvars import ContextVar
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -54,10 +55,12 @@ def note_published_before(sender, instance, raw=False, using=None, **kwargs):
 
 def _seen_by_readers(instance, notes, using):
     """Whether a saved or deleted row can be seen on a readers' page."""
-    from ..models import Article, Category
+    from ..models import Article, Author, Category, FrontPage, Topic
 
-    if isinstance(instance, Category):
+    if isinstance(instance, (Category, Author, Topic)):
         return True
+    if isinstance(instance, FrontPage):
+        return instance.edition == FrontPage.Edition.LIVE
     if isinstance(instance, Article):
         return instance.status == Article.Status.PUBLISHED or getattr(
             instance, "_was_published", False
@@ -194,8 +197,9 @@ def _read_state():
 
 
 def database_version(now):
-    """The last change the database knows of, or the latest publication (or end of a
-    breaking banner) that has come due if later; and the next such moment. One query."""
+    """The last change the database knows of, or the latest moment that has come due if
+    later; and the next such moment. Moments: a scheduled publication, the end of a
+    breaking banner, and the start of a day. One query."""
     from ..models import Article
     from ..models.site import ROW, SiteChange
 
@@ -218,9 +222,19 @@ def database_version(now):
         SiteChange.objects.get_or_create(pk=ROW, defaults={"changed_at": now})
         return database_version(now)
     changed, *moments = row
-    due = max([changed, *(m for m in moments[0::2] if m is not None)])
-    upcoming = min((m for m in moments[1::2] if m is not None), default=None)
+    # Every page shows today's date (Hanoi time): the day's start is a change of the site.
+    today, tomorrow = day_bounds(now)
+    due = max([changed, today, *(m for m in moments[0::2] if m is not None)])
+    upcoming = min([tomorrow, *(m for m in moments[1::2] if m is not None)])
     return due, upcoming
+
+
+def day_bounds(now):
+    """The start of ``now``'s day in the site's time (Hanoi), and of the next day."""
+    zone = timezone.get_default_timezone()
+    start = timezone.localtime(now, zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    following = (start + timedelta(days=1, hours=2)).replace(hour=0)
+    return start, following
 
 
 def of_request(request):

@@ -22,5 +22,7 @@ from .autosave import Autosave
 from .body import Body, BodyBlock, TextBlock
 from .corrections import Correction
 from .desk import Note, Presence, PreviewLink, StatusChange
+from .front_page import FrontPage
+from .people import Author, Topic, byline_names
 from .photos import Figure, figure_upload_to
 from .site import SiteChange

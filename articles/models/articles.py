@@ -17,7 +17,19 @@ from .body import Body
 
 # Top-level paths that a section slug must not take over.
 RESERVED_SLUGS = frozenset(
-    {"admin", "media", "static", "rss", "tim-kiem", "tin-tuc", "sitemap", "robots", "luot-doc"}
+    {
+        "admin",
+        "media",
+        "static",
+        "rss",
+        "tim-kiem",
+        "tin-tuc",
+        "sitemap",
+        "robots",
+        "chu-de",
+        "tac-gia",
+        "luot-doc",
+    }
 )
 
 MAX_SEARCH_QUERY = 200
@@ -239,7 +251,18 @@ class Article(models.Model):
         null=True,
         blank=True,
     )
-    byline = models.CharField(_("byline"), max_length=200, blank=True)
+    byline = models.CharField(
+        _("byline"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown as written where the story has no authors chosen."),
+    )
+    authors = models.ManyToManyField(
+        "articles.Author", verbose_name=_("authors"), blank=True, related_name="articles"
+    )
+    topics = models.ManyToManyField(
+        "articles.Topic", verbose_name=_("topics"), blank=True, related_name="articles"
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -389,6 +412,10 @@ class Article(models.Model):
         moment = moment or timezone.now()
         Article.objects.filter(pk=self.pk, updated_at__lt=moment).update(updated_at=moment)
         self.updated_at = max(self.updated_at, moment) if self.updated_at else moment
+
+    def byline_text(self):
+        """The byline as plain text: the authors' names, or else the free-text byline."""
+        return ", ".join(author.name for author in self.authors.all()) or self.byline
 
     def related_articles(self):
         """The editor's related links that readers may see, in the editor's order."""

@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from .. import renditions
+from .. import lists, renditions
 from ..cache import fragments, version
 from ..models import Figure
 
@@ -131,7 +131,10 @@ def iso_time(moment):
 
 @register.filter
 def with_first_photos(articles):
-    """Listed articles, each with its ``first_photo`` (one query for the list)."""
+    """Listed articles, each with its ``first_photo`` (one query for the list, none when
+    every one has it already)."""
+    if all(hasattr(article, "first_photo") for article in articles):
+        return articles
     return Figure.objects.with_first_photos(articles)
 
 
@@ -176,7 +179,7 @@ def article_image_url(context, body):
 
 
 @register.simple_tag(takes_context=True)
-def article_structured_data(context, article, body):
+def article_structured_data(context, article, body, authors=()):
     """The NewsArticle and BreadcrumbList of an article page, as JSON-LD."""
     request = context["request"]
     absolute = request.build_absolute_uri
@@ -191,9 +194,15 @@ def article_structured_data(context, article, body):
         "datePublished": iso_time(article.published_at) or None,
         "dateModified": iso_time(article.updated_at),
         "author": (
-            {"@type": "Person", "name": article.byline}
-            if article.byline
-            else {"@type": "Organization", "name": settings.SITE_NAME}
+            [
+                {"@type": "Person", "name": a.name, "url": absolute(a.get_absolute_url())}
+                for a in authors
+            ]
+            or (
+                {"@type": "Person", "name": article.byline}
+                if article.byline
+                else {"@type": "Organization", "name": settings.SITE_NAME}
+            )
         ),
         "publisher": {
             "@type": "NewsMediaOrganization",
@@ -272,3 +281,12 @@ def sitemap_index_entries(entries):
             for entry in entries
         )
     )
+
+
+LATEST_IN_SIDEBAR = 8
+
+
+@register.simple_tag
+def latest_headlines(count=LATEST_IN_SIDEBAR):
+    """The newest visible stories, for a sidebar's "Tin mới nhất"."""
+    return lists.newest(count)
