@@ -309,9 +309,12 @@ def test_a_tampered_expired_or_revoked_link_is_a_plain_404(client, editor, repor
     stranger = Client()
     token = url.split("/")[-2]
     assert_refused(stranger.get(url.replace(token, token[:-2] + "xx")), draft)
-    forged = signing.dumps({"link": link.pk, "article": other.pk}, salt=previews.SALT)
+    signer = signing.Signer(salt=previews.SALT)
+    forged = signer.sign_object({"link": link.pk, "article": other.pk})
     assert_refused(stranger.get(f"/xem-truoc/{forged}/"), draft)
-    assert_refused(stranger.get(f"/xem-truoc/{signing.dumps({'link': link.pk})}/"), draft)
+    assert_refused(stranger.get(f"/xem-truoc/{signer.sign_object({'link': link.pk})}/"), draft)
+    unsalted = signing.Signer().sign_object({"link": link.pk, "article": draft.pk})
+    assert_refused(stranger.get(f"/xem-truoc/{unsalted}/"), draft)
 
     link.expires_at = timezone.now() - timedelta(seconds=1)
     link.save()
