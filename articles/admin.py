@@ -367,6 +367,10 @@ class ArticleAdmin(AutosaveAdmin, VersionAdmin):
             def __init__(self, *args, **kw):
                 stored = getattr(request, "stored_article", None)
                 super().__init__(*args, user=request.user, stored=stored, **kw)
+                status = self.fields.get("status")
+                if status is not None and self.instance.status != Article.Status.RETURNED:
+                    # A story is returned with a note ("Trả lại"), never by picking a status.
+                    status.choices = [c for c in status.choices if c[0] != Article.Status.RETURNED]
 
         return UserArticleForm
 

@@ -206,8 +206,12 @@ def test_every_status_change_is_recorded_with_its_author(client, editor, reporte
 def test_the_reporter_resubmits_a_returned_story(client, editor, reporter):
     story = make_article("Bài bị trả", status="review", published_at=None, created_by=reporter)
     client.force_login(editor)
+    assert 'value="returned"' not in client.get(change_url(story)).content.decode()
+    refused = post_form(client, story, status="returned")
+    assert refused.status_code == 200 and Article.objects.get(pk=story.pk).status == "review"
     client.post(notes_url(story), {"text": "Sửa tiêu đề.", "_return": "1"})
     client.force_login(reporter)
+    assert 'value="returned" selected' in client.get(change_url(story)).content.decode()
     story.refresh_from_db()
     assert post_form(client, story, title="Bài đã sửa", status="review").status_code == 302
     assert StatusChange.objects.filter(article=story).last().new_status == "review"
@@ -305,9 +309,12 @@ def test_a_tampered_expired_or_revoked_link_is_a_plain_404(client, editor, repor
     stranger = Client()
     token = url.split("/")[-2]
     assert_refused(stranger.get(url.replace(token, token[:-2] + "xx")), draft)
-    forged = signing.dumps({"link": link.pk, "article": other.pk}, salt=previews.SALT)
+    signer = signing.Signer(salt=previews.SALT)
+    forged = signer.sign_object({"link": link.pk, "article": other.pk})
     assert_refused(stranger.get(f"/xem-truoc/{forged}/"), draft)
-    assert_refused(stranger.get(f"/xem-truoc/{signing.dumps({'link': link.pk})}/"), draft)
+    assert_refused(stranger.get(f"/xem-truoc/{signer.sign_object({'link': link.pk})}/"), draft)
+    unsalted = signing.Signer().sign_object({"link": link.pk, "article": draft.pk})
+    assert_refused(stranger.get(f"/xem-truoc/{unsalted}/"), draft)
 
     link.expires_at = timezone.now() - timedelta(seconds=1)
     link.save()
