@@ -216,6 +216,8 @@ class Difference:
 def _comparable(value):
     if value is None or value == "":
         return ""
+    if isinstance(value, models.QuerySet | list | tuple):  # a many-to-many field's choices
+        return frozenset(str(_comparable(part)) for part in value)
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, FieldFile):
@@ -240,6 +242,8 @@ def _shown(value, model_field=None):
         return _("New photo: %(name)s") % {"name": value.name}
     if isinstance(value, FieldFile):
         return value.name.rsplit("/", 1)[-1] if value.name else "—"
+    if isinstance(value, models.QuerySet):
+        return ", ".join(map(str, value)) or "—"
     if isinstance(value, list | tuple):
         return " ".join(str(part) for part in value)
     return str(value)
@@ -269,6 +273,8 @@ def _differences(label, form, stored, model, skip=()):
     for name, model_field in _model_fields(form, model, skip):
         typed = _typed(form, name)
         theirs = getattr(stored, name) if stored is not None else None
+        if model_field.many_to_many and theirs is not None:
+            theirs = theirs.all()
         if _comparable(theirs) != _comparable(typed):
             field_label = capfirst(str(form.fields[name].label or model_field.verbose_name))
             rows.append(

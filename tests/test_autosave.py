@@ -334,7 +334,7 @@ def test_a_refused_stale_save_keeps_the_typed_form_and_shows_both_versions(clien
     added = "Khối văn bản · thêm vào trong lúc bạn sửa · Văn bản"
     assert (added, "Đoạn người kia thêm.", "—") in rows
     # Fields the two agree on are not listed.
-    assert len(rows) == 7, rows
+    assert len(rows) == 7, [r[0] + " | " + r[1] + " | " + r[2] for r in rows]
     story.refresh_from_db()
     assert story.title == "Tiêu đề của người kia"
 

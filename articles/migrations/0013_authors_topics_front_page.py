@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
                     "role",
                     models.CharField(
                         blank=True,
-                        help_text="“Phóng viên”, “Cộng tác viên”…",
+                        help_text="“Reporter”, “Contributor”…",
                         max_length=100,
                         verbose_name="role",
                     ),

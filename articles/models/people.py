@@ -81,7 +81,7 @@ class Author(NamedWithSlug):
     """A reporter, photographer or contributor whose stories readers can follow."""
 
     role = models.CharField(
-        _("role"), max_length=100, blank=True, help_text=_("“Phóng viên”, “Cộng tác viên”…")
+        _("role"), max_length=100, blank=True, help_text=_("“Reporter”, “Contributor”…")
     )
     bio = models.TextField(_("short bio"), blank=True)
     photo = models.ImageField(_("photo"), upload_to=author_photo_upload_to, blank=True)
