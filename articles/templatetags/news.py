@@ -158,6 +158,13 @@ def photos(body):
     return [block for block in body if block.kind == "figure" and block.image]
 
 
+@register.filter
+def loading_in(figure, body):
+    """ "eager" for the first photo of ``body`` (the page's largest paint), else "lazy"."""
+    first = next(iter(photos(body)), None)
+    return "eager" if first is not None and figure.pk == first.pk else "lazy"
+
+
 @register.simple_tag(takes_context=True)
 def article_image_url(context, body):
     """The absolute address of the first photo of an article's body, or "" (none is made up)."""
