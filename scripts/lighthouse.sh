@@ -21,7 +21,7 @@ WORK=$(mktemp -d)
 REPORT_DIR=${REPORT_DIR:-$WORK}
 export DEBUG=false HTTPS=false SECRET_KEY=lighthouse-only-key ALLOWED_HOSTS=127.0.0.1 \
   DATABASE_URL="sqlite:///$WORK/db.sqlite3" STATIC_ROOT="$WORK/static" MEDIA_ROOT="$WORK/media" \
-  CACHE_URL=locmemcache:// SERVE_MEDIA=true
+  CACHE_URL=locmemcache:// SERVE_MEDIA=true  # photos served by Django here, by nginx in production
 PY=.venv/bin/python
 $PY manage.py migrate --noinput -v 0
 $PY manage.py loaddata tay_ho -v 0
