@@ -63,8 +63,8 @@ check-tools: install
 	$(BIN)/python -m pip install --quiet -e ".[dev,checks,production]"
 	command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
-	[ -x .tools/node_modules/.bin/lighthouse ] || \
-		npm install --prefix .tools --no-audit --no-fund --loglevel=error lighthouse@12
+	[ -x .tools/node_modules/.bin/lighthouse ] && [ -f .tools/node_modules/axe-core/axe.min.js ] || \
+		npm install --prefix .tools --no-audit --no-fund --loglevel=error lighthouse@12 axe-core@4
 
 # Lighthouse on the seed article served by gunicorn with DEBUG=False; fails under 95.
 lighthouse: check-tools

@@ -75,3 +75,16 @@ def test_the_section_menu_lists_every_section_in_one_row(client, seed):
 def test_the_front_page_row_is_not_made_by_reading_the_home_page(client, db):
     client.get("/")
     assert not FrontPage.objects.exists()
+
+
+def test_only_the_first_photo_of_an_article_is_loaded_at_once(client, db):
+    from .factories import png_upload
+
+    blocks = [
+        {"caption": "Ảnh đã mất"},  # a caption whose photo did not survive comes first
+        *({"image": png_upload(size=(900, 600)), "alt_text": f"Ảnh {n}"} for n in range(3)),
+    ]
+    html = client.get(make_article("Ba ảnh", blocks=blocks).get_absolute_url()).content.decode()
+    body = html[html.index('class="article-body"') : html.index("</article>")]
+    assert body.count('loading="eager"') == 1 and body.count('loading="lazy"') == 2
+    assert body.index('loading="eager"') < body.index('loading="lazy"')

@@ -190,7 +190,7 @@ def test_the_picks_box_shows_editors_picks_but_not_the_article_itself(client, db
     assert "Nên xem" in box and pick.title in box and article.title not in box
 
 
-def test_a_photo_is_shown_with_renditions_srcset_size_and_lazy_loading(
+def test_a_photo_is_shown_with_renditions_srcset_size_and_loading(
     client, db, media_root, django_capture_on_commit_callbacks
 ):
     from .factories import png_upload
