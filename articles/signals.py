@@ -11,7 +11,9 @@ from django.dispatch import receiver
 
 from . import publishing, renditions, tasks
 from .cache import fragments, version
-from .models import Article, Category, Figure, RelatedLink, TextBlock
+from .models import Article, Category, Embed, Figure, Photo, Quote, RelatedLink, RichText, StoryCard
+
+BLOCKS = (RichText, Figure, Quote, Embed, StoryCard)
 
 # The site's version (``articles.cache.version``) and the kept fragments -----------------
 
@@ -23,12 +25,16 @@ def note_published_before(sender, instance, **kwargs):
 
 @receiver([post_save, post_delete], sender=Article, dispatch_uid="site-version-article")
 @receiver([post_save, post_delete], sender=Category, dispatch_uid="site-version-category")
-@receiver([post_save, post_delete], sender=TextBlock, dispatch_uid="site-version-text")
-@receiver([post_save, post_delete], sender=Figure, dispatch_uid="site-version-figure")
 @receiver([post_save, post_delete], sender=RelatedLink, dispatch_uid="site-version-link")
+@receiver([post_save, post_delete], sender=Photo, dispatch_uid="site-version-photo")
 def content_changed(sender, instance, **kwargs):
     """A change of content that readers may see moves the site's version."""
     version.mark_changed(sender, instance, **kwargs)
+
+
+for _block in BLOCKS:
+    post_save.connect(content_changed, sender=_block, dispatch_uid=f"site-version-{_block.kind}")
+    post_delete.connect(content_changed, sender=_block, dispatch_uid=f"site-version-{_block.kind}")
 
 
 @receiver([request_started, request_finished], dispatch_uid="site-version-request")
@@ -59,8 +65,6 @@ def refolds_suspended():
         _suspended.reset(token)
 
 
-@receiver([post_save, post_delete], sender=TextBlock)
-@receiver([post_save, post_delete], sender=Figure)
 def refold_article(sender, instance, raw=False, **kwargs):
     # Fixtures carry their own search text; the article may not be complete yet.
     if raw or _suspended.get():
@@ -72,17 +76,31 @@ def refold_article(sender, instance, raw=False, **kwargs):
     article.refresh_search_text()
 
 
-@receiver(post_save, sender=Figure)
+for _block in BLOCKS:
+    post_save.connect(refold_article, sender=_block, dispatch_uid=f"refold-{_block.kind}")
+    post_delete.connect(refold_article, sender=_block, dispatch_uid=f"refold-{_block.kind}")
+
+
+@receiver(post_save, sender=Photo)
 def make_renditions(sender, instance, raw=False, update_fields=None, **kwargs):
     # Queued once the save is committed, so the worker finds the photo and its row; the
     # task's own record of what it made needs nothing more.
-    if raw or (update_fields and set(update_fields) <= {"rendition_widths"}):
+    if raw or (update_fields and set(update_fields) <= {"rendition_widths", "crops"}):
         return
     if renditions.pending(instance):
         transaction.on_commit(
             partial(tasks.make_renditions.enqueue, instance.pk, instance.image.name),
             robust=True,
         )
+
+
+@receiver(post_save, sender=Photo)
+def refold_articles_of_photo(sender, instance, raw=False, **kwargs):
+    # A photo's credit is part of the search text of every story that shows it.
+    if raw or _suspended.get():
+        return
+    for article in Article.objects.filter(figures__photo=instance).distinct():
+        article.refresh_search_text()
 
 
 # Static publication (articles/publishing.py) ----------------------------------------------
@@ -120,13 +138,27 @@ def publish_article(sender, instance, raw=False, using=None, **kwargs):
     )
 
 
-@receiver([post_save, post_delete], sender=TextBlock)
-@receiver([post_save, post_delete], sender=Figure)
 @receiver([post_save, post_delete], sender=RelatedLink)
 def publish_article_of_part(sender, instance, raw=False, using=None, **kwargs):
     if raw or not publishing.enabled():
         return
     publishing.record(using, articles={instance.article_id})
+
+
+for _block in BLOCKS:
+    post_save.connect(publish_article_of_part, sender=_block, dispatch_uid=f"publish-{_block.kind}")
+    post_delete.connect(
+        publish_article_of_part, sender=_block, dispatch_uid=f"publish-{_block.kind}"
+    )
+
+
+@receiver([post_save, post_delete], sender=Photo)
+def publish_articles_of_photo(sender, instance, raw=False, using=None, **kwargs):
+    if raw or not publishing.enabled() or instance.pk is None:
+        return
+    articles = set(Figure.objects.filter(photo=instance).values_list("article_id", flat=True))
+    if articles:
+        publishing.record(using, articles=articles)
 
 
 @receiver(pre_save, sender=Category)

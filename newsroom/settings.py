@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # The body's editor: blocks as one draggable stream, rich text in ProseMirror.
+    "content_editor",
+    "django_prose_editor",
     "articles",
 ]
 
@@ -247,6 +250,8 @@ CONTENT_SECURITY_POLICY = {
     "base-uri": ["'self'"],
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
+    # Embedded videos and posts (articles/embeds.py), loaded only once a reader asks.
+    "frame-src": ["https://www.youtube-nocookie.com", "https://www.facebook.com"],
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
 

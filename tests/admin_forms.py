@@ -81,9 +81,13 @@ def member(username, group):
     return user
 
 
+INLINE_PREFIXES = ("richtexts", "figures", "quotes", "embeds", "storycards", "related_links")
+"""The article form's inlines: the body's kinds of block, then the related links."""
+
+
 def empty_inlines(**totals):
     data = {}
-    for prefix in ("textblocks", "figures", "related_links"):
+    for prefix in INLINE_PREFIXES:
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": str(totals.get(prefix, 0)),

@@ -74,8 +74,8 @@ def test_an_editor_publishes_a_photo_story_and_a_reader_finds_it(
     assert editor.input_value("#id_slug") == "ho-guom-ruc-ro-don-nam-moi"
     editor.fill("#id_sapo", "Người dân Thủ đô đón năm mới bên Hồ Gươm.")
     editor.select_option("#id_status", "published")
-    editor.click("#textblocks-group .add-row a")
-    editor.fill("#id_textblocks-0-text", "Từ chiều, phố đi bộ đã đông kín người.")
+    editor.click("#richtexts-group .add-row a")
+    editor.fill("#id_richtexts-0-text", "Từ chiều, phố đi bộ đã đông kín người.")
     editor.click("#figures-group .add-row a")
     editor.fill("#id_figures-0-position", "2")
     editor.set_input_files("#id_figures-0-image", str(photo))

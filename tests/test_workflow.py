@@ -28,9 +28,9 @@ def test_a_reporter_writes_a_draft_with_text_and_a_photo_reorders_it_and_sends_i
 ):
     client.force_login(reporter)
     data = new_article_data(
-        **empty_inlines(textblocks=2, figures=1),
-        **{"textblocks-0-position": "1", "textblocks-0-text": "Đoạn thứ nhất."},
-        **{"textblocks-1-position": "3", "textblocks-1-text": "Đoạn thứ hai."},
+        **empty_inlines(richtexts=2, figures=1),
+        **{"richtexts-0-ordering": "1", "richtexts-0-text": "Đoạn thứ nhất."},
+        **{"richtexts-1-position": "3", "richtexts-1-text": "Đoạn thứ hai."},
         **{
             "figures-0-position": "2",
             "figures-0-image": png_upload(),
@@ -59,7 +59,7 @@ def test_a_reporter_writes_a_draft_with_text_and_a_photo_reorders_it_and_sends_i
     assert response.status_code == 302, errors_of(response)
     article.refresh_from_db()
     assert article.status == "review"
-    assert [(b.kind, b.position) for b in article.body()] == [
+    assert [(b.kind, b.ordering) for b in article.body()] == [
         ("figure", 1),
         ("text", 2),
         ("text", 3),
@@ -178,8 +178,8 @@ def test_the_body_is_shown_to_readers_in_the_order_the_reporter_set(client, repo
     client.force_login(reporter)
     data = form_data(client.get(change_url(article)))
     # Move the photo to the top and swap the two paragraphs.
-    data.update({"figures-0-position": "1", "textblocks-0-position": "3"})
-    data["textblocks-1-position"] = "2"
+    data.update({"figures-0-position": "1", "richtexts-0-ordering": "3"})
+    data["richtexts-1-position"] = "2"
     assert client.post(change_url(article), data).status_code == 302
     page = client.get(f"{LIST_URL}{article.pk}/preview/").content.decode()
     assert page.index("Ảnh cuối.") < page.index("Đoạn thứ hai.") < page.index("Đoạn đầu tiên.")

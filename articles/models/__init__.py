@@ -1,4 +1,4 @@
-"""The newsroom's content: sections, articles, their body blocks, photos and links.
+"""The newsroom's content: sections, articles, their body blocks, the photo library and links.
 
 Nothing here knows of caching: the lists kept per change of the site are in
 ``articles.lists``, the site's version and its rule in the cache's modules.
@@ -18,6 +18,6 @@ from .articles import (
     validate_publication_time,
     validate_section_slug,
 )
-from .body import Body, BodyBlock, TextBlock
-from .photos import Figure, figure_upload_to
+from .body import BLOCK_KINDS, Body, BodyBlock, Embed, Quote, RichText, StoryCard
+from .photos import Figure, Photo, figure_upload_to
 from .site import SiteChange

@@ -12,8 +12,8 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from .. import page_sql, search, text
-from .body import Body
+from .. import page_sql, richtext, search, text
+from .body import REGIONS, Body
 
 # Top-level paths that a section slug must not take over.
 RESERVED_SLUGS = frozenset(
@@ -284,10 +284,14 @@ class Article(models.Model):
             models.Index(fields=["published_at", "id"], name="article_newest"),
         ]
 
+    regions = REGIONS  # the body, as django-content-editor edits it
+
     def __str__(self):
         return self.title
 
     def save(self, *args, **kwargs):
+        for name in ("title", "sapo", "byline"):
+            setattr(self, name, richtext.nfc(getattr(self, name)))
         if not self.slug:
             self.slug = unique_slug(Article, self.title, exclude_pk=self.pk)
         if self.pk:
@@ -346,7 +350,7 @@ class Article(models.Model):
         )
 
     def body(self):
-        """Text blocks and figures, in the order the editor placed them, in one query."""
+        """The body's blocks of every kind, in the order the editor placed them, in one query."""
         if self.pk is None:
             return Body(self, [])
         if (rows := self.__dict__.pop("body_rows", None)) is not None:
@@ -363,18 +367,18 @@ class Article(models.Model):
         )
 
     def renumber_body(self):
-        """Number the blocks 1, 2, 3... in body order, so no two share a position.
+        """Number the blocks 10, 20, 30... in body order, so no two share a place.
 
         The moved blocks are written in a few batched statements, not one per block.
         """
         moved = defaultdict(list)
         for number, block in enumerate(self.body(), start=1):
-            if block.position != number:
-                block.position = number
+            if block.ordering != number * 10:
+                block.ordering = number * 10
                 moved[type(block)].append(block)
         for model, blocks in moved.items():
             if blocks:
-                model.objects.bulk_update(blocks, ["position"])
+                model.objects.bulk_update(blocks, ["ordering"])
 
     def fold_search_text(self):
         parts = [self.title, self.sapo]
