@@ -100,6 +100,12 @@ def grant_permissions(apps):
                     content_type__app_label="articles", codename__in=codenames
                 )
             )
+            # Text blocks are no more: rich text took their place.
+            group.permissions.remove(
+                *Permission.objects.filter(
+                    content_type__app_label="articles", codename__endswith="_textblock"
+                )
+            )
 
 
 def carry_back(apps, schema_editor):
