@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import nh3
 from django.conf import settings
+from django.db import models
 from django.utils.html import escape
 
 TAGS = frozenset(
@@ -54,6 +55,15 @@ ARTICLE_PATH = re.compile(r"^/[\w-]+/[\w-]+-([1-9][0-9]*)\.html$")
 def nfc(value):
     """``value`` in Unicode's composed form (NFC), as every text is stored."""
     return unicodedata.normalize("NFC", value) if value else value
+
+
+def normalise_fields(instance, names=None):
+    """Turn the text fields of ``instance`` (or those ``names``) to NFC, in place."""
+    for field in instance._meta.concrete_fields:
+        if (names is None or field.name in names) and isinstance(
+            field, (models.CharField, models.TextField)
+        ):
+            setattr(instance, field.attname, nfc(getattr(instance, field.attname)))
 
 
 def own_hosts():

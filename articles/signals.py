@@ -49,6 +49,19 @@ def setting_changed_for_fragments(**kwargs):
     fragments.store.clear()
 
 
+# What every way in stores (the admin, the ORM, a fixture or a backup loaded) ----------
+
+
+def normalise_text(sender, instance, **kwargs):
+    """Text is stored NFC, and rich text sanitized, however the row arrives: ``loaddata``
+    saves without calling the model's ``save()``, but sends this."""
+    instance.normalise()
+
+
+for _model in (*BLOCKS, Photo, Article):
+    pre_save.connect(normalise_text, sender=_model, dispatch_uid=f"normalise-{_model.__name__}")
+
+
 # What is derived from an article's body, kept in step with it: search text, renditions --
 
 _suspended = ContextVar("refolds_suspended", default=False)

@@ -5,7 +5,8 @@ Content-Security-Policy it does not have before 6.0, so it is added here. No
 page of the site or the admin runs inline scripts, event handlers or styles,
 so the policy allows none (a test walks the pages to keep it so). The one exception is
 the import map of the editors' scripts (``<script type="importmap">``, how the body's
-editor loads its modules): a response that has one allows it by a nonce of its own.
+editor loads its modules): a response that has one allows it by a nonce of its own, and
+the two <style> elements the rich text editor (Tiptap) writes by their digests.
 """
 
 import secrets
@@ -33,6 +34,8 @@ class ContentSecurityPolicyMiddleware:
         policy = self.policy
         if nonce := getattr(request, "_csp_nonce", None):
             policy = policy.replace("script-src 'self'", f"script-src 'self' 'nonce-{nonce}'", 1)
+            styles = " ".join(f"'{digest}'" for digest in settings.CSP_EDITOR_STYLE_HASHES)
+            policy = policy.replace("style-src 'self'", f"style-src 'self' {styles}", 1)
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response

@@ -253,6 +253,12 @@ CONTENT_SECURITY_POLICY = {
     # Embedded videos and posts (articles/embeds.py), loaded only once a reader asks.
     "frame-src": ["https://www.youtube-nocookie.com", "https://www.facebook.com"],
 }
+# The <style> elements the body's rich text editor (django-prose-editor's Tiptap) adds to
+# the page, allowed on the admin pages that load it and nowhere else (newsroom/security.py).
+CSP_EDITOR_STYLE_HASHES = [
+    "sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA=",
+    "sha256-6KH64FfqOmiulyFs5UFlEHuGZ5qo9jPRKvpjnThIwdk=",
+]
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
 
 # Login throttling (django-axes): five failures lock that username from that address.

@@ -289,9 +289,12 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    def normalise(self):
+        """Its text NFC, however it arrives (``signals.normalise_text``)."""
+        richtext.normalise_fields(self, ("title", "sapo", "byline"))
+
     def save(self, *args, **kwargs):
-        for name in ("title", "sapo", "byline"):
-            setattr(self, name, richtext.nfc(getattr(self, name)))
+        self.normalise()  # before the slug and the search text are made from it
         if not self.slug:
             self.slug = unique_slug(Article, self.title, exclude_pk=self.pk)
         if self.pk:

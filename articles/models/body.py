@@ -139,16 +139,12 @@ class BodyBlock(PluginBase):
 
     natural_key.dependencies = ["articles.article"]
 
-    def save(self, *args, **kwargs):
-        self.region = BODY
-        self.normalise()
-        super().save(*args, **kwargs)
-
     def normalise(self):
-        """Make the block's text what is stored: NFC, and for HTML, sanitized."""
-        for field in self._meta.concrete_fields:
-            if isinstance(field, (models.CharField, models.TextField)):
-                setattr(self, field.attname, richtext.nfc(getattr(self, field.attname)))
+        """Make the block what is stored: its text NFC (for HTML, sanitized), in the body.
+
+        Run before every save, a fixture's included (``signals.normalise_text``)."""
+        self.region = BODY
+        richtext.normalise_fields(self)
 
     def searchable_text(self):
         return ""

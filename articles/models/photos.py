@@ -98,14 +98,16 @@ class Photo(models.Model):
     def __str__(self):
         return self.alt_text[:60] or self.caption[:60] or PurePath(self.image.name).name
 
+    def normalise(self):
+        """Its text NFC, and its search text folded from it (``signals.normalise_text``)."""
+        richtext.normalise_fields(self, ("credit", "alt_text", "caption"))
+        self.search_text = text.fold("\n".join([self.caption, self.credit, self.alt_text]))
+
     def save(self, *args, **kwargs):
-        for name in ("credit", "alt_text", "caption"):
-            setattr(self, name, richtext.nfc(getattr(self, name)))
         if not self.image or not self.image._committed:
             self.rendition_widths = self.crops = ""  # a new photo has none of them yet
         if self.image and not self.image._committed:
             uploads.store(self.image)
-        self.search_text = text.fold("\n".join([self.caption, self.credit, self.alt_text]))
         # To the second, as a backup (JSON) keeps it.
         self.uploaded_at = self.uploaded_at.replace(microsecond=0)
         super().save(*args, **kwargs)
