@@ -110,6 +110,7 @@ class EmbedInline(BlockInline):
     model = Embed
     fields = ["url", "region", "ordering"]
     icon = "smart_display"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class StoryCardInline(BlockInline):

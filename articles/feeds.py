@@ -1,19 +1,52 @@
 """RSS 2.0 feeds: the whole site and each section (django.contrib.syndication)."""
 
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .models import Article, Category
 
 ITEMS = 30
+CONTENT_MODULE = "http://purl.org/rss/1.0/modules/content/"
+
+
+class RssWithContent(Rss201rev2Feed):
+    """RSS 2.0 with each story's whole body as HTML in ``content:encoded``."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": CONTENT_MODULE}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_encoded"):
+            handler.addQuickElement("content:encoded", item["content_encoded"])
+
+
+_RELATIVE = re.compile(r'(href|src)="(/[^"]*)"')
+
+
+def body_html(article, absolute):
+    """The article's body as sanitized HTML, its addresses made absolute with ``absolute``.
+
+    Embeds are links to the provider's page: a feed reader loads nothing from it."""
+    body = article.body()
+    html = "\n".join(block.html(body.addresses) for block in body)
+    return _RELATIVE.sub(lambda m: f'{m.group(1)}="{absolute(m.group(2))}"', html)
 
 
 class LatestArticlesFeed(Feed):
     language = "vi"
+    feed_type = RssWithContent
+
+    def get_feed(self, obj, request):
+        self.request = request
+        return super().get_feed(obj, request)
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
@@ -33,7 +66,10 @@ class LatestArticlesFeed(Feed):
         return _("The latest news from %(site)s.") % {"site": settings.SITE_NAME}
 
     def items(self):
-        return Article.objects.published().listing().latest_first()[:ITEMS]
+        return Article.with_bodies(Article.objects.published().listing().latest_first()[:ITEMS])
+
+    def item_extra_kwargs(self, article):
+        return {"content_encoded": body_html(article, self.request.build_absolute_uri)}
 
     def item_title(self, article):
         return article.title
@@ -73,4 +109,4 @@ class SectionFeed(LatestArticlesFeed):
         }
 
     def items(self, section):
-        return section.articles.published().listing().latest_first()[:ITEMS]
+        return Article.with_bodies(section.articles.published().listing().latest_first()[:ITEMS])

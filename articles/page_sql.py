@@ -123,6 +123,26 @@ def read_article(model, db, pk):
     return statement.article(db, row) if row else None
 
 
+def read_bodies(db, pks):
+    """The rows of the blocks of the articles ``pks``, by article id, each in body order:
+    one query for a list (a feed)."""
+    pks = [int(pk) for pk in pks]
+    bodies = {pk: [] for pk in pks}
+    if not pks:
+        return bodies
+    marks = ", ".join(["%s"] * len(pks))
+    rows_sql = BODY_ROWS.replace("article_id = {article}", f"article_id IN ({marks})")
+    rows_sql = rows_sql.replace("SELECT 0 AS kind,", "SELECT article_id AS owner, 0 AS kind,")
+    for branch in ("SELECT 1,", "SELECT 2,", "SELECT 3,", "SELECT 4,"):
+        owner = "f.article_id" if branch == "SELECT 1," else "article_id"
+        rows_sql = rows_sql.replace(branch, f"SELECT {owner}, {branch[7:]}")
+    with connections[db].cursor() as cursor:
+        cursor.execute(rows_sql + " ORDER BY 1, 4, 2, 3", pks * BODY_PARAMETERS)
+        for owner, *row in cursor.fetchall():
+            bodies[owner].append(row)
+    return bodies
+
+
 def read_body(db, pk):
     """The rows of article ``pk``'s blocks, in body order."""
     with connections[db].cursor() as cursor:

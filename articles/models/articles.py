@@ -289,10 +289,6 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def normalise(self):
-        """Its text NFC, however it arrives (``signals.normalise_text``)."""
-        richtext.normalise_fields(self, ("title", "sapo", "byline"))
-
     def save(self, *args, **kwargs):
         self.normalise()  # before the slug and the search text are made from it
         if not self.slug:
@@ -312,6 +308,10 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs=self.address())
+
+    def normalise(self):
+        """Its text NFC, however it arrives (``signals.normalise_text``)."""
+        richtext.normalise_fields(self, ("title", "sapo", "byline"))
 
     def clean_fields(self, exclude=None):
         # Here rather than in clean(): a field the form leaves out (a reporter's
@@ -359,6 +359,17 @@ class Article(models.Model):
         if (rows := self.__dict__.pop("body_rows", None)) is not None:
             return Body(self, rows)  # read with the article by ``for_page``, once
         return Body(self, page_sql.read_body(self._state.db or DEFAULT_DB_ALIAS, self.pk))
+
+    @classmethod
+    def with_bodies(cls, articles):
+        """``articles`` as a list, each with its body read, in one query for them all."""
+        articles = list(articles)
+        if articles:
+            db = articles[0]._state.db or DEFAULT_DB_ALIAS
+            bodies = page_sql.read_bodies(db, [article.pk for article in articles])
+            for article in articles:
+                article.body_rows = bodies[article.pk]
+        return articles
 
     def related_articles(self):
         """The editor's related links that readers may see, in the editor's order."""

@@ -98,11 +98,6 @@ class Photo(models.Model):
     def __str__(self):
         return self.alt_text[:60] or self.caption[:60] or PurePath(self.image.name).name
 
-    def normalise(self):
-        """Its text NFC, and its search text folded from it (``signals.normalise_text``)."""
-        richtext.normalise_fields(self, ("credit", "alt_text", "caption"))
-        self.search_text = text.fold("\n".join([self.caption, self.credit, self.alt_text]))
-
     def save(self, *args, **kwargs):
         if not self.image or not self.image._committed:
             self.rendition_widths = self.crops = ""  # a new photo has none of them yet
@@ -111,6 +106,11 @@ class Photo(models.Model):
         # To the second, as a backup (JSON) keeps it.
         self.uploaded_at = self.uploaded_at.replace(microsecond=0)
         super().save(*args, **kwargs)
+
+    def normalise(self):
+        """Its text NFC, and its search text folded from it (``signals.normalise_text``)."""
+        richtext.normalise_fields(self, ("credit", "alt_text", "caption"))
+        self.search_text = text.fold("\n".join([self.caption, self.credit, self.alt_text]))
 
     def clean(self):
         if self.image and not self.alt_text.strip():
