@@ -285,7 +285,7 @@ def test_the_history_diff_covers_every_field_readers_see(client, editor):
     assert "-  Đoạn một." in lines and "+  Đoạn **một** đây [https://a.vn/]." in lines
     assert any(line.startswith("+") and "https://youtu.be/dQw4w9WgXcQ" in line for line in lines)
     snapshot = history.snapshot(newest)
-    body = snapshot[snapshot.index("body:") :]
+    body = snapshot[snapshot.index("nội dung:") :]
     assert body[1:5] == [
         "  [ảnh minh họa] Hoàng hôn",
         f"  ảnh: {photo.image.name}",
