@@ -40,7 +40,8 @@ EDITOR_EXTENSIONS = {
 
 _cleaner = nh3.Cleaner(
     tags=set(TAGS),
-    attributes={"a": {"href"}},
+    # "*": none on every tag, where nh3 would keep "title" and "lang".
+    attributes={"a": {"href"}, "*": set()},
     url_schemes=set(URL_SCHEMES),
     link_rel=None,
     strip_comments=True,

@@ -42,6 +42,11 @@ HOSTILE = {
     "h1 heading": ("<h1>Tiêu đề lớn</h1>", ["<h1"], "Tiêu đề lớn"),
     "class and id": ('<p class="x" id="y">Lớp</p>', ["class=", "id="], "Lớp"),
     "span and div": ("<div><span>Khối</span></div>", ["<div", "<span"], "Khối"),
+    "title and lang": (
+        '<p title="Lừa" lang="en"><a href="/x" title="t">Tựa</a></p>',
+        ["title", "lang"],
+        "Tựa",
+    ),
     "link target": ('<a href="https://vnexpress.net/" target="_blank">Báo</a>', ["target"], "Báo"),
     "svg with script": ("<svg><script>alert(1)</script></svg><p>Ok</p>", ["<svg", "alert"], "Ok"),
 }
