@@ -83,8 +83,10 @@ def type_rich_text(block, page, steps):
             page.keyboard.press(value)
 
 
+# The newsroom's groups come from a migration: kept through the flushes of other tests.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_reporter_writes_a_story_of_every_block_and_a_reader_gets_it_in_order(
-    live_server, browser, transactional_db
+    live_server, browser
 ):
     from django.contrib.auth.models import Group
 
