@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
+from content_editor.admin import ContentEditor, ContentEditorInline
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -11,7 +12,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Min, Q
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -22,22 +23,29 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from js_asset import Media
 from reversion import create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import desk, history, notes, previews, renditions, signals, uploads
+from newsroom.security import csp_nonce
+
+from . import desk, history, notes, previews, renditions, signals, text, uploads
 from .autosave import AutosaveAdmin
-from .forms import ArticleForm, FigureForm, can_publish
+from .forms import ArticleForm, FigureForm, PhotoForm, can_publish
 from .models import (
     Article,
     ArticleQuerySet,
     Category,
     Correction,
+    Embed,
     Figure,
+    Photo,
     PreviewLink,
+    Quote,
     RelatedLink,
-    TextBlock,
+    RichText,
+    StoryCard,
 )
 from .views import render_article
 
@@ -50,50 +58,163 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class TextBlockInline(admin.StackedInline):
-    model = TextBlock
-    fields = ["position", "text"]
-    extra = 0
+class BlockInline(ContentEditorInline):
+    """A kind of block of the body: content-editor shows every kind in one ordered,
+    draggable stream, each added where the editor wants it."""
+
+    fk_name = "article"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article")
 
 
-class FigureInline(admin.StackedInline):
+def thumbnail_of(photo, width=160):
+    """A small <img> of a library photo, for the admin."""
+    if photo is None or not photo.image:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="{}" class="figure-thumbnail" width="{}">{}',
+        photo.image.url,
+        photo.alt_text,
+        width,
+        format_html("<p>{}</p>", PROCESSING) if renditions.pending(photo) else "",
+    )
+
+
+class RichTextInline(BlockInline):
+    model = RichText
+    fields = ["text", "region", "ordering"]
+    icon = "notes"
+
+
+class FigureInline(BlockInline):
     model = Figure
     form = FigureForm
-    fields = ["position", "thumbnail", "image", "alt_text", "caption", "credit"]
+    fields = ["photo", "thumbnail", "caption", "region", "ordering"]
     readonly_fields = ["thumbnail"]
-    extra = 0
+    autocomplete_fields = ["photo"]
+    icon = "image"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("photo")
 
     @admin.display(description=gettext_lazy("preview"))
     def thumbnail(self, figure):
-        if not figure.image:
-            return "—"
-        return format_html(
-            '<img src="{}" alt="{}" class="figure-thumbnail" width="160">{}',
-            figure.image.url,
-            figure.alt_text,
-            format_html("<p>{}</p>", PROCESSING) if renditions.pending(figure) else "",
-        )
+        return thumbnail_of(figure.photo if figure.photo_id else None)
 
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        not_stored = getattr(request, "photos_not_stored", None)
-        if not_stored is None:
-            return formset
 
-        class PhotosNotStored(formset):
-            """The figures again after their photos could not be stored: nothing saves."""
+class QuoteInline(BlockInline):
+    model = Quote
+    fields = ["text", "attribution", "region", "ordering"]
+    icon = "format_quote"
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
 
-            def clean(self):
-                super().clean()
-                raise forms.ValidationError(not_stored.message, code="not_stored")
 
-        return PhotosNotStored
+class EmbedInline(BlockInline):
+    model = Embed
+    fields = ["url", "region", "ordering"]
+    icon = "smart_display"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class StoryCardInline(BlockInline):
+    model = StoryCard
+    fields = ["target", "region", "ordering"]
+    autocomplete_fields = ["target"]
+    icon = "article"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("target")
 
 
 PROCESSING = gettext_lazy(
     "Photos are being processed: readers see the original photos until their smaller "
     "copies are made."
 )
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin):
+    """The photo library: browsed with thumbnails, searched without accents, and a
+    photo's focal point set by clicking on it."""
+
+    form = PhotoForm
+    list_display = ["thumbnail", "alt_text", "credit", "uploaded_at", "uploaded_by"]
+    list_display_links = ["thumbnail", "alt_text"]
+    list_select_related = ["uploaded_by"]
+    search_fields = ["search_text"]  # folded, see get_search_results
+    fields = ["image", "focal_point", "focal_x", "focal_y", "alt_text", "credit", "caption"]
+    readonly_fields = ["focal_point"]
+    date_hierarchy = None
+    list_per_page = 40
+
+    class Media:
+        js = ["articles/js/focal-point.js"]
+        css = {"all": ["articles/admin-photos.css"]}
+
+    @admin.display(description=gettext_lazy("photo"))
+    def thumbnail(self, photo):
+        return thumbnail_of(photo, width=120)
+
+    @admin.display(description=gettext_lazy("focal point"))
+    def focal_point(self, photo):
+        if not photo.pk or not photo.image:
+            return _("Save the photo first, then click on it to set its focal point.")
+        return format_html(
+            '<div class="focal-point" data-focal-x="{}" data-focal-y="{}">'
+            '<img src="{}" alt="{}" width="{}" height="{}"><span class="focal-marker" '
+            'aria-hidden="true"></span></div><p class="help">{}</p>',
+            photo.focal_x,
+            photo.focal_y,
+            photo.image.url,
+            photo.alt_text,
+            photo.image_width,
+            photo.image_height,
+            _("Click on the subject of the photo: crops keep that point in view."),
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        words = text.fold(search_term).split()
+        for word in words:
+            queryset = queryset.filter(search_text__contains=word)
+        return queryset, False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        not_stored = getattr(request, "photos_not_stored", None)
+        if not_stored is None:
+            return form
+
+        class PhotoNotStoredForm(form):
+            """The photo's form again after its file could not be stored: nothing saves."""
+
+            def clean(self):
+                super().clean()
+                raise forms.ValidationError(not_stored.message, code="not_stored")
+
+        return PhotoNotStoredForm
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+        if "image" in form.changed_data or "focal_x" in form.changed_data:
+            transaction.on_commit(partial(self._tell_of_renditions, request, obj))
+
+    def _tell_of_renditions(self, request, photo):
+        photo.refresh_from_db(fields=["rendition_widths", "crops"])
+        if renditions.pending(photo):
+            self.message_user(request, PROCESSING, messages.INFO)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A save that fails after its photo was stored leaves nothing behind; one whose
+        # photo could not be stored comes back with what was typed and says why.
+        try:
+            with uploads.orphans_removed():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except uploads.PhotoNotStored as error:
+            request.photos_not_stored = error
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class KnownChoiceAutocomplete(AutocompleteSelect):
@@ -281,7 +402,7 @@ class ScheduleFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(AutosaveAdmin, VersionAdmin):
+class ArticleAdmin(AutosaveAdmin, ContentEditor, VersionAdmin):
     form = ArticleForm
     fieldsets = [
         (None, {"fields": ["title", "slug", "sapo", "category", "byline", "opened_version"]}),
@@ -291,7 +412,16 @@ class ArticleAdmin(AutosaveAdmin, VersionAdmin):
     ]
     autocomplete_fields = ["authors", "topics"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [TextBlockInline, FigureInline, RelatedLinkInline, CorrectionInline]
+    # The body's kinds of block, edited as one stream by django-content-editor.
+    inlines = [
+        RichTextInline,
+        FigureInline,
+        QuoteInline,
+        EmbedInline,
+        StoryCardInline,
+        RelatedLinkInline,
+        CorrectionInline,
+    ]
     # The headline is the main column; the rest are short (articles/static/articles/admin-desk.css).
     list_display = ["title", "status_shown", "category", "byline", "published_shown"]
     list_filter = ["status", ScheduleFilter, "category", "is_pick"]
@@ -411,27 +541,13 @@ class ArticleAdmin(AutosaveAdmin, VersionAdmin):
                 request, message % {"taken": taken, "slug": obj.slug}, messages.WARNING
             )
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # A save that fails after its photos were stored leaves none of them behind; one
-        # whose photos could not be stored comes back with the editor's text and says why.
-        try:
-            with uploads.orphans_removed():
-                return super().changeform_view(request, object_id, form_url, extra_context)
-        except uploads.PhotoNotStored as error:
-            request.photos_not_stored = error
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        if formset.model is not Figure:
-            return
-        changed = [figure for figure, fields in formset.changed_objects if "image" in fields]
-        if any(figure.image for figure in formset.new_objects + changed):
-            transaction.on_commit(partial(self._tell_of_renditions, request, form.instance))
-
-    def _tell_of_renditions(self, request, article):
-        if any(renditions.pending(figure) for figure in article.figures.photos()):
-            self.message_user(request, PROCESSING, messages.INFO)
+    def render_change_form(self, request, context, **kwargs):
+        response = super().render_change_form(request, context, **kwargs)
+        # The editors' scripts include an import map, an inline script: it carries the
+        # nonce the Content-Security-Policy allows for this response.
+        media = response.context_data["media"]
+        response.context_data["media"] = Media.from_media(media, nonce=csp_nonce(request))
+        return response
 
     def save_related(self, request, form, formsets, change):
         # The body is renumbered and folded for search once, not once per block saved.

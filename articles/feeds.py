@@ -1,6 +1,7 @@
 """RSS 2.0 feeds: the whole site and each section (django.contrib.syndication)."""
 
 import mimetypes
+import re
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -15,21 +16,28 @@ from .models import Article, Author, Category, Figure, Topic
 
 ITEMS = 30
 MEDIA_RSS = "http://search.yahoo.com/mrss/"
+CONTENT_MODULE = "http://purl.org/rss/1.0/modules/content/"
 
 
-class PhotoFeed(Rss201rev2Feed):
-    """RSS 2.0 with each story's photo as Media RSS ``<media:content>``: its address, type
-    and size, known without asking the storage for the file's length (which an
-    ``<enclosure>`` needs)."""
+class NewsFeed(Rss201rev2Feed):
+    """RSS 2.0 with each story's whole body as HTML in ``content:encoded``, and its photo
+    as Media RSS ``<media:content>``: its address, type and size, known without asking the
+    storage for the file's length (which an ``<enclosure>`` needs)."""
 
     def rss_attributes(self):
-        return {**super().rss_attributes(), "xmlns:media": MEDIA_RSS}
+        return {
+            **super().rss_attributes(),
+            "xmlns:media": MEDIA_RSS,
+            "xmlns:content": CONTENT_MODULE,
+        }
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("updateddate"):
             # When the story last changed (a correction, say): RSS has no element of its own.
             handler.addQuickElement("atom:updated", rfc3339_date(item["updateddate"]))
+        if item.get("content_encoded"):
+            handler.addQuickElement("content:encoded", item["content_encoded"])
         photo = item.get("photo")
         if photo is None:
             return
@@ -49,9 +57,25 @@ class PhotoFeed(Rss201rev2Feed):
             handler.addQuickElement("media:description", photo["alt"], {"type": "plain"})
 
 
+_RELATIVE = re.compile(r'(href|src)="(/[^"]*)"')
+
+
+def body_html(article, absolute):
+    """The article's body as sanitized HTML, its addresses made absolute with ``absolute``.
+
+    Embeds are links to the provider's page: a feed reader loads nothing from it."""
+    body = article.body()
+    html = "\n".join(block.html(body.addresses) for block in body)
+    return _RELATIVE.sub(lambda m: f'{m.group(1)}="{absolute(m.group(2))}"', html)
+
+
 class LatestArticlesFeed(Feed):
     language = "vi"
-    feed_type = PhotoFeed
+    feed_type = NewsFeed
+
+    def get_feed(self, obj, request):
+        self.request = request
+        return super().get_feed(obj, request)
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
@@ -74,18 +98,17 @@ class LatestArticlesFeed(Feed):
         return newest(Article.objects.published())
 
     def item_extra_kwargs(self, article):
+        extra = {"content_encoded": body_html(article, self.request.build_absolute_uri)}
         photo = article.first_photo
-        if photo is None:
-            return {}
-        return {
-            "photo": {
+        if photo is not None:
+            extra["photo"] = {
                 "url": photo.image.url,
                 "type": mimetypes.guess_type(photo.image.name)[0] or "image/jpeg",
                 "width": photo.image_width,
                 "height": photo.image_height,
                 "alt": photo.alt_text,
             }
-        }
+        return extra
 
     def item_title(self, article):
         return article.title
@@ -155,7 +178,10 @@ class AuthorFeed(SectionFeed):
 
 
 def newest(articles):
-    """A feed's items: the newest of ``articles``, with their authors and first photos."""
-    return Figure.objects.with_first_photos(
-        articles.listing().prefetch_related("authors").latest_first()[:ITEMS]
+    """A feed's items: the newest of ``articles``, with their authors, first photos and
+    bodies."""
+    return Article.with_bodies(
+        Figure.objects.with_first_photos(
+            articles.listing().prefetch_related("authors").latest_first()[:ITEMS]
+        )
     )

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from .models import Article, Figure
+from .models import Article, Figure, Photo
 from .uploads import check_image
 
 
@@ -129,9 +129,18 @@ class PhotoField(forms.ImageField):
         return super().to_python(data)
 
 
+class PhotoForm(forms.ModelForm):
+    """A photo of the library: every upload goes through ``PhotoField``'s checks."""
+
+    class Meta:
+        model = Photo
+        fields = ["image", "focal_x", "focal_y", "alt_text", "credit", "caption"]
+        field_classes = {"image": PhotoField}
+        widgets = {"caption": forms.Textarea(attrs={"rows": 2})}
+
+
 class FigureForm(forms.ModelForm):
     class Meta:
         model = Figure
-        fields = ["position", "image", "alt_text", "caption", "credit"]
-        field_classes = {"image": PhotoField}
+        fields = ["photo", "caption", "region", "ordering"]
         widgets = {"caption": forms.Textarea(attrs={"rows": 2})}

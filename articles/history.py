@@ -2,7 +2,9 @@
 
 import difflib
 import json
+import re
 from datetime import datetime
+from html import unescape
 
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -10,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from .models import Article, Category, Figure, RelatedLink, TextBlock
+from .models import BLOCK_KINDS, Article, Category, Photo, RelatedLink
 
 
 def versions_of_articles():
@@ -80,26 +82,69 @@ def snapshot(version):
         f"{_('editor’s pick')}: {yes_no(fields.get('is_pick'))}",
     ]
     blocks, links = [], []
+    kinds = {model: model.kind for model in BLOCK_KINDS}
+    article_id = int(version.object_id)
     for part in version.revision.version_set.select_related("content_type"):
         model, data = part.content_type.model_class(), part.field_dict
-        if model is TextBlock and data["article_id"] == int(version.object_id):
-            blocks.append((data["position"], [f"  {line}" for line in data["text"].splitlines()]))
-        elif model is Figure and data["article_id"] == int(version.object_id):
-            described = [f"  [{_('figure')}] {data['caption']}"]
-            if data.get("image"):
-                described.append(f"  {_('image')}: {data['image']}")
-            described.append(f"  {_('alt text')}: {data.get('alt_text', '')}")
-            described.append(f"  {_('credit')}: {data.get('credit', '')}")
-            blocks.append((data["position"], described))
-        elif model is RelatedLink and data["article_id"] == int(version.object_id):
+        if data.get("article_id") != article_id:
+            continue
+        if model in kinds:
+            blocks.append((data["ordering"], kinds[model], data))
+        elif model is RelatedLink:
             links.append((data["position"], data["target_id"]))
+    photos = Photo.objects.in_bulk([d["photo_id"] for _o, k, d in blocks if k == "figure"])
+    cards = Article.objects.in_bulk([d["target_id"] for _o, k, d in blocks if k == "card"])
     lines.append(f"{_('body')}:")
-    for _position, described in sorted(blocks, key=lambda block: block[0]):
-        lines.extend(described)
+    for _ordering, kind, data in sorted(blocks, key=lambda block: block[0]):
+        lines.extend(f"  {line}" for line in described_block(kind, data, photos, cards))
     titles = dict(Article.objects.filter(pk__in=[t for _p, t in links]).values_list("pk", "title"))
     lines.append(f"{_('related articles')}:")
     lines.extend(f"  {titles.get(target, target)}" for _p, target in sorted(links))
     return lines
+
+
+def described_block(kind, data, photos, cards):
+    """The lines of one block of a body, with every field readers see of it."""
+    if kind == "text":
+        return marked_lines(data["text"])
+    if kind == "figure":
+        photo = photos.get(data["photo_id"])
+        lines = [f"[{_('figure')}] {data['caption']}"]
+        if photo is not None:
+            lines += [
+                f"{_('image')}: {photo.image.name}",
+                f"{_('credit')}: {photo.credit}",
+                f"{_('alt text')}: {photo.alt_text}",
+            ]
+        return lines
+    if kind == "quote":
+        return [f"[{_('quote')}] {data['text']}", f"{_('who said it')}: {data['attribution']}"]
+    if kind == "embed":
+        return [f"[{_('embed')}] {data['url']}"]
+    target = cards.get(data["target_id"])
+    return [f"[{_('related story card')}] {target.title if target else data['target_id']}"]
+
+
+_MARKS = [
+    (re.compile(r"<h2>"), "## "),
+    (re.compile(r"<h3>"), "### "),
+    (re.compile(r"<li>"), "• "),
+    (re.compile(r"<blockquote>"), "> "),
+    (re.compile(r"</?(strong|b)>"), "**"),
+    (re.compile(r"</?(em|i)>"), "_"),
+    (re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>'), r"\2 [\1]"),
+    (re.compile(r"</(p|h2|h3|li|blockquote|ul|ol)>|<br>"), "\n"),
+    (re.compile(r"<[^>]+>"), ""),
+]
+
+
+def marked_lines(html):
+    """Rich text as lines a person compares: one per paragraph, heading or item, with its
+    marks written out (``## `` a subheading, ``**`` bold, ``_`` italic, ``text [link]``),
+    so that a bold word or a link changed shows in the diff."""
+    for pattern, replacement in _MARKS:
+        html = pattern.sub(replacement, html)
+    return [line.strip() for line in unescape(html).splitlines() if line.strip()]
 
 
 def diff(before, after):

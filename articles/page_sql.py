@@ -1,39 +1,53 @@
 """The article page's own SQL: the article and its section in one statement written once
-per process (on PostgreSQL with its body too), and the body's blocks of both kinds in one
-query. ``Article.objects.for_page`` and ``Article.body()`` run it; it knows the models only
+per process (on PostgreSQL with its body too), and the body's blocks of every kind in
+one query. ``Article.objects.for_page`` and ``Article.body()`` run it; it knows the models only
 through the model it is given."""
 
 import functools
 
 from django.db import connections
 
-BODY_KINDS = ("textblocks", "figures")
-"""The article's relations to its blocks, in the order of the ``kind`` column (0, 1)."""
-
-# Both kinds of block in one query, in body order; where two share a position, text
-# comes first.
-BODY_COLUMNS = (
-    "id", "position", "text", "image", "image_width", "image_height", "caption", "credit",
-    "alt_text", "rendition_widths",
-)  # fmt: skip
-BODY_ROWS = """
-    SELECT 0 AS kind, id, "position", text, NULL AS image, NULL AS image_width,
-           NULL AS image_height, NULL AS caption, NULL AS credit, NULL AS alt_text,
-           NULL AS rendition_widths
-      FROM articles_textblock WHERE article_id = {article}
+# The blocks of every kind in one query, in body order; the kind column is the index of
+# the block's model in ``BLOCK_KINDS`` (text, figure, quote, embed, card). Each kind
+# puts its own fields in the shared columns (``body_columns`` of its model); a figure
+# brings its photo's.
+PHOTO_COLUMNS = {
+    "id": "ref_id", "image": "p_image", "image_width": "p_width", "image_height": "p_height",
+    "alt_text": "p_alt", "credit": "p_credit", "caption": "p_caption", "focal_x": "p_focal_x",
+    "focal_y": "p_focal_y", "rendition_widths": "p_renditions", "crops": "p_crops",
+}  # fmt: skip
+BODY_COLUMNS = ("id", "ordering", "text", "extra", "ref_id", *list(PHOTO_COLUMNS.values())[1:])
+_NO_PHOTO = ", ".join(f"NULL AS {name}" for name in BODY_COLUMNS[5:])
+_NO_PHOTO_VALUES = ", ".join("NULL" for _name in BODY_COLUMNS[5:])
+_PHOTO = ", ".join(
+    f"p.{attname}" for attname, column in PHOTO_COLUMNS.items() if column != "ref_id"
+)
+BODY_ROWS = f"""
+    SELECT 0 AS kind, id, ordering, text, NULL AS extra, NULL AS ref_id, {_NO_PHOTO}
+      FROM articles_richtext WHERE article_id = {{article}}
     UNION ALL
-    SELECT 1, id, "position", NULL, image, image_width, image_height, caption, credit, alt_text,
-           rendition_widths
-      FROM articles_figure WHERE article_id = {article}
+    SELECT 1, f.id, f.ordering, f.caption, NULL, f.photo_id, {_PHOTO}
+      FROM articles_figure f LEFT OUTER JOIN articles_photo p ON p.id = f.photo_id
+     WHERE f.article_id = {{article}}
+    UNION ALL
+    SELECT 2, id, ordering, text, attribution, NULL, {_NO_PHOTO_VALUES}
+      FROM articles_quote WHERE article_id = {{article}}
+    UNION ALL
+    SELECT 3, id, ordering, url, NULL, NULL, {_NO_PHOTO_VALUES}
+      FROM articles_embed WHERE article_id = {{article}}
+    UNION ALL
+    SELECT 4, id, ordering, NULL, NULL, target_id, {_NO_PHOTO_VALUES}
+      FROM articles_storycard WHERE article_id = {{article}}
 """
 BODY_SQL = BODY_ROWS.format(article="%s") + "ORDER BY 3, 1, 2"
+BODY_PARAMETERS = 5
 # The same rows as one JSON list, a column of the article page's statement where the
 # database can build it: a second statement cost PostgreSQL a transaction of its own.
 BODY_JSON_SQL = (
     "(SELECT coalesce(json_agg(json_build_array(body.kind, {columns})"
-    " ORDER BY body.\"position\", body.kind, body.id), '[]') FROM ({rows}) AS body)"
+    " ORDER BY body.ordering, body.kind, body.id), '[]') FROM ({rows}) AS body)"
 ).format(
-    columns=", ".join(f'body."{name}"' for name in BODY_COLUMNS),
+    columns=", ".join(f"body.{name}" for name in BODY_COLUMNS),
     rows=BODY_ROWS.format(article='"articles_article"."id"'),
 )
 
@@ -109,8 +123,28 @@ def read_article(model, db, pk):
     return statement.article(db, row) if row else None
 
 
+def read_bodies(db, pks):
+    """The rows of the blocks of the articles ``pks``, by article id, each in body order:
+    one query for a list (a feed)."""
+    pks = [int(pk) for pk in pks]
+    bodies = {pk: [] for pk in pks}
+    if not pks:
+        return bodies
+    marks = ", ".join(["%s"] * len(pks))
+    rows_sql = BODY_ROWS.replace("article_id = {article}", f"article_id IN ({marks})")
+    rows_sql = rows_sql.replace("SELECT 0 AS kind,", "SELECT article_id AS owner, 0 AS kind,")
+    for branch in ("SELECT 1,", "SELECT 2,", "SELECT 3,", "SELECT 4,"):
+        owner = "f.article_id" if branch == "SELECT 1," else "article_id"
+        rows_sql = rows_sql.replace(branch, f"SELECT {owner}, {branch[7:]}")
+    with connections[db].cursor() as cursor:
+        cursor.execute(rows_sql + " ORDER BY 1, 4, 2, 3", pks * BODY_PARAMETERS)
+        for owner, *row in cursor.fetchall():
+            bodies[owner].append(row)
+    return bodies
+
+
 def read_body(db, pk):
     """The rows of article ``pk``'s blocks, in body order."""
     with connections[db].cursor() as cursor:
-        cursor.execute(BODY_SQL, [pk, pk])
+        cursor.execute(BODY_SQL, [pk] * BODY_PARAMETERS)
         return cursor.fetchall()

@@ -1,9 +1,11 @@
 """Smaller copies of each photo for phones and screens: the one place that makes them.
 
-Renditions are WebP files named after the original and their width. They are made
+Renditions are WebP files named after the original and their width; crops (16:9 and
+square) are cut around the photo's focal point and named after it too. They are made
 by a task (``articles.tasks``) once the editor's save is committed, off the request;
-the figure then records the widths made, and pages link only to those: until then,
-to the photo itself. A photo is never enlarged.
+the photo then records what was made, and pages link only to those: until then, to
+the photo itself. A photo is never enlarged. Everything here takes a library
+``Photo`` or a ``Figure``, which shows its photo's fields as its own.
 """
 
 from io import BytesIO
@@ -35,8 +37,67 @@ def widths_for(figure):
 
 
 def pending(figure):
-    """Whether some of the figure's renditions are still to be made."""
-    return not set(widths_wanted(figure)) <= set(widths_for(figure))
+    """Whether some of the photo's renditions or crops are still to be made."""
+    missing_widths = not set(widths_wanted(figure)) <= set(widths_for(figure))
+    return missing_widths or bool(figure.image and crops_stale(_photo(figure)))
+
+
+def _photo(figure):
+    return getattr(figure, "photo", None) or figure
+
+
+# Crops around the focal point ---------------------------------------------------------
+
+CROPS = {"16x9": (16, 9, 1200), "1x1": (1, 1, 600)}
+"""Each crop's name, its proportions and the widest it is made."""
+
+
+def crops_stale(photo):
+    """Whether the photo's crops were not made from its present focal point."""
+    return bool(photo.image) and photo.crops != photo.focal_key
+
+
+def crop_box(width, height, ratio, focal_x, focal_y):
+    """The largest box of proportions ``ratio`` (w, h) in a ``width`` × ``height`` photo,
+    centred on the focal point as far as the photo's edges allow."""
+    rw, rh = ratio
+    if width * rh > height * rw:  # wider than the crop: cut the sides
+        box_w, box_h = round(height * rw / rh), height
+    else:
+        box_w, box_h = width, round(width * rh / rw)
+    left = min(max(round(focal_x * width - box_w / 2), 0), width - box_w)
+    top = min(max(round(focal_y * height - box_h / 2), 0), height - box_h)
+    return left, top, left + box_w, top + box_h
+
+
+def crop_name(image_name, crop, focal_key):
+    path = PurePosixPath(image_name)
+    point = focal_key.replace(" ", "-").replace(".", "")
+    return str(PurePosixPath("renditions") / path.parent / f"{path.stem}-{crop}-{point}.webp")
+
+
+def crop_url(photo, crop):
+    """The address of ``photo``'s crop (``"16x9"``, ``"1x1"``), or None until it is made."""
+    photo = _photo(photo)
+    if not photo.image or crops_stale(photo):
+        return None
+    return default_storage.url(crop_name(photo.image.name, crop, photo.focal_key))
+
+
+def make_crops(photo, original):
+    for crop, (rw, rh, widest) in CROPS.items():
+        name = crop_name(photo.image.name, crop, photo.focal_key)
+        if default_storage.exists(name):
+            continue
+        box = crop_box(original.width, original.height, (rw, rh), photo.focal_x, photo.focal_y)
+        cut = original.crop(box)
+        if cut.width > widest:
+            cut = cut.resize(
+                (widest, max(1, round(cut.height * widest / cut.width))), Image.LANCZOS
+            )
+        buffer = BytesIO()
+        cut.save(buffer, "WEBP", quality=QUALITY)
+        uploads.save_whole(default_storage, name, ContentFile(buffer.getvalue()))
 
 
 def rendition_name(image_name, width):
@@ -48,13 +109,14 @@ def rendition_url(figure, width):
     return default_storage.url(rendition_name(figure.image.name, width))
 
 
-def make_renditions(figure):
-    """Write the figure's renditions that are missing; the widths it has afterwards."""
+def make_renditions(figure, crops=False):
+    """Write the photo's renditions (and with ``crops``, its crops) that are missing; the
+    widths it has afterwards."""
     wanted = widths_wanted(figure)
     missing = [
         w for w in wanted if not default_storage.exists(rendition_name(figure.image.name, w))
     ]
-    if not missing:
+    if not missing and not crops:
         return wanted
     with figure.image.open("rb") as source, Image.open(source) as original:
         # Photos stored before uploads were turned upright may still need turning.
@@ -73,37 +135,43 @@ def make_renditions(figure):
                 rendition_name(figure.image.name, width),
                 ContentFile(buffer.getvalue()),
             )
+        if crops:
+            make_crops(_photo(figure), original)
     return wanted
 
 
-def make_for(figure_pk, image_name):
-    """Make the renditions of figure ``figure_pk``'s photo ``image_name`` and record them.
+def make_for(photo_pk, image_name):
+    """Make the renditions and crops of photo ``photo_pk`` (file ``image_name``) and
+    record them.
 
-    Nothing is done for a figure deleted, or given another photo, since the task was
-    queued: that photo has a task of its own. The record is saved as the figure, so
-    readers' pages change with it (see ``articles.cache.version``).
+    Nothing is done for a photo deleted, or given another file, since the task was
+    queued: that file has a task of its own. The record is saved as the photo, so
+    readers' pages change with it (see ``articles.cache.version``); crops made from a
+    focal point moved meanwhile are not recorded, and that move queued its own task.
     """
-    from .models import Figure
+    from .models import Photo
 
-    figure = Figure.objects.filter(pk=figure_pk, image=image_name).first()
-    if figure is None:
+    photo = Photo.objects.filter(pk=photo_pk, image=image_name).first()
+    if photo is None:
         return []
-    made = make_renditions(figure)
+    focal_key = photo.focal_key
+    made = make_renditions(photo, crops=True)
     with transaction.atomic():
-        figure = Figure.objects.select_for_update().filter(pk=figure_pk, image=image_name).first()
-        if figure is not None:
-            figure.rendition_widths = " ".join(str(w) for w in made)
-            figure.save(update_fields=["rendition_widths"])
+        photo = Photo.objects.select_for_update().filter(pk=photo_pk, image=image_name).first()
+        if photo is not None:
+            photo.rendition_widths = " ".join(str(w) for w in made)
+            if photo.focal_key == focal_key:
+                photo.crops = focal_key
+            photo.save(update_fields=["rendition_widths", "crops"])
     return made
 
 
 def queue_missing():
-    """Queue a task for each figure whose renditions are not all made; how many were queued."""
+    """Queue a task for each photo whose renditions are not all made; how many were queued."""
     from . import tasks
-    from .models import Figure
+    from .models import Photo
 
-    figures = Figure.objects.photos().filter(image_width__gt=min(WIDTHS))
-    missing = [figure for figure in figures.iterator() if pending(figure)]
-    for figure in missing:
-        tasks.make_renditions.enqueue(figure.pk, figure.image.name)
+    missing = [photo for photo in Photo.objects.iterator() if pending(photo)]
+    for photo in missing:
+        tasks.make_renditions.enqueue(photo.pk, photo.image.name)
     return len(missing)

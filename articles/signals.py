@@ -16,12 +16,18 @@ from .models import (
     Author,
     Category,
     Correction,
+    Embed,
     Figure,
     FrontPage,
+    Photo,
+    Quote,
     RelatedLink,
-    TextBlock,
+    RichText,
+    StoryCard,
     Topic,
 )
+
+BLOCKS = (RichText, Figure, Quote, Embed, StoryCard)
 
 # The site's version (``articles.cache.version``) and the kept fragments -----------------
 
@@ -33,13 +39,12 @@ def note_published_before(sender, instance, **kwargs):
 
 @receiver([post_save, post_delete], sender=Article, dispatch_uid="site-version-article")
 @receiver([post_save, post_delete], sender=Category, dispatch_uid="site-version-category")
-@receiver([post_save, post_delete], sender=TextBlock, dispatch_uid="site-version-text")
-@receiver([post_save, post_delete], sender=Figure, dispatch_uid="site-version-figure")
 @receiver([post_save, post_delete], sender=RelatedLink, dispatch_uid="site-version-link")
 @receiver([post_save, post_delete], sender=Correction, dispatch_uid="site-version-correction")
 @receiver([post_save, post_delete], sender=Author, dispatch_uid="site-version-author")
 @receiver([post_save, post_delete], sender=Topic, dispatch_uid="site-version-topic")
 @receiver([post_save, post_delete], sender=FrontPage, dispatch_uid="site-version-front-page")
+@receiver([post_save, post_delete], sender=Photo, dispatch_uid="site-version-photo")
 def content_changed(sender, instance, **kwargs):
     """A change of content that readers may see moves the site's version."""
     version.mark_changed(sender, instance, **kwargs)
@@ -60,6 +65,11 @@ def story_authors_or_topics_changed(sender, instance, action, reverse, using=Non
         version.mark_changed(Article, story, using=using)
 
 
+for _block in BLOCKS:
+    post_save.connect(content_changed, sender=_block, dispatch_uid=f"site-version-{_block.kind}")
+    post_delete.connect(content_changed, sender=_block, dispatch_uid=f"site-version-{_block.kind}")
+
+
 @receiver([request_started, request_finished], dispatch_uid="site-version-request")
 def request_began_or_ended(**kwargs):
     # A thread serves many requests: each reads the site's version afresh.
@@ -70,6 +80,19 @@ def request_began_or_ended(**kwargs):
 def setting_changed_for_fragments(**kwargs):
     # Fragments are rendered with settings (media URL, site name) that tests change.
     fragments.store.clear()
+
+
+# What every way in stores (the admin, the ORM, a fixture or a backup loaded) ----------
+
+
+def normalise_text(sender, instance, **kwargs):
+    """Text is stored NFC, and rich text sanitized, however the row arrives: ``loaddata``
+    saves without calling the model's ``save()``, but sends this."""
+    instance.normalise()
+
+
+for _model in (*BLOCKS, Photo, Article):
+    pre_save.connect(normalise_text, sender=_model, dispatch_uid=f"normalise-{_model.__name__}")
 
 
 # What is derived from an article's body, kept in step with it: search text, renditions --
@@ -88,8 +111,6 @@ def refolds_suspended():
         _suspended.reset(token)
 
 
-@receiver([post_save, post_delete], sender=TextBlock)
-@receiver([post_save, post_delete], sender=Figure)
 def refold_article(sender, instance, raw=False, **kwargs):
     # Fixtures carry their own search text; the article may not be complete yet.
     if raw or _suspended.get():
@@ -101,11 +122,16 @@ def refold_article(sender, instance, raw=False, **kwargs):
     article.refresh_search_text()
 
 
-@receiver(post_save, sender=Figure)
+for _block in BLOCKS:
+    post_save.connect(refold_article, sender=_block, dispatch_uid=f"refold-{_block.kind}")
+    post_delete.connect(refold_article, sender=_block, dispatch_uid=f"refold-{_block.kind}")
+
+
+@receiver(post_save, sender=Photo)
 def make_renditions(sender, instance, raw=False, update_fields=None, **kwargs):
     # Queued once the save is committed, so the worker finds the photo and its row; the
     # task's own record of what it made needs nothing more.
-    if raw or (update_fields and set(update_fields) <= {"rendition_widths"}):
+    if raw or (update_fields and set(update_fields) <= {"rendition_widths", "crops"}):
         return
     if renditions.pending(instance):
         transaction.on_commit(
@@ -125,6 +151,15 @@ def correction_modifies_article(sender, instance, raw=False, **kwargs):
     except Article.DoesNotExist:
         return  # the article itself is being deleted
     article.note_correction()
+
+
+@receiver(post_save, sender=Photo)
+def refold_articles_of_photo(sender, instance, raw=False, **kwargs):
+    # A photo's credit is part of the search text of every story that shows it.
+    if raw or _suspended.get():
+        return
+    for article in Article.objects.filter(figures__photo=instance).distinct():
+        article.refresh_search_text()
 
 
 # Static publication (articles/publishing.py) ----------------------------------------------
@@ -162,14 +197,28 @@ def publish_article(sender, instance, raw=False, using=None, **kwargs):
     )
 
 
-@receiver([post_save, post_delete], sender=TextBlock)
-@receiver([post_save, post_delete], sender=Figure)
 @receiver([post_save, post_delete], sender=RelatedLink)
 @receiver([post_save, post_delete], sender=Correction)
 def publish_article_of_part(sender, instance, raw=False, using=None, **kwargs):
     if raw or not publishing.enabled():
         return
     publishing.record(using, articles={instance.article_id})
+
+
+for _block in BLOCKS:
+    post_save.connect(publish_article_of_part, sender=_block, dispatch_uid=f"publish-{_block.kind}")
+    post_delete.connect(
+        publish_article_of_part, sender=_block, dispatch_uid=f"publish-{_block.kind}"
+    )
+
+
+@receiver([post_save, post_delete], sender=Photo)
+def publish_articles_of_photo(sender, instance, raw=False, using=None, **kwargs):
+    if raw or not publishing.enabled() or instance.pk is None:
+        return
+    articles = set(Figure.objects.filter(photo=instance).values_list("article_id", flat=True))
+    if articles:
+        publishing.record(using, articles=articles)
 
 
 @receiver(pre_save, sender=Category)

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
-from . import text
-from .models import Article, Category, Figure, RelatedLink, TextBlock
+from . import richtext, text
+from .models import Article, Category, Figure, Photo, RelatedLink, RichText
 
 SYNTHETIC_PREFIX = "synthetic-"
 SECTION_NAMES = ["Thời sự", "Kinh tế", "Văn hóa", "Giáo dục", "Y tế", "Giao thông"]
@@ -70,13 +70,14 @@ def paragraph(rng, sentences):
 
 def search_text(title, sapo, blocks):
     """What ``Article.fold_search_text`` computes, for blocks not yet in the database."""
-    ordered = sorted(blocks, key=lambda block: block.position)
+    ordered = sorted(blocks, key=lambda block: block.ordering)
     parts = [title, sapo, *(block.searchable_text() for block in ordered)]
     return text.fold("\n".join(filter(None, parts)))
 
 
 def make_images(rng, count=IMAGE_COUNT):
-    """Tiny distinct JPEGs in the media storage, made once and shared by every figure."""
+    """Tiny distinct JPEGs in the media storage and the library, made once and shared by
+    every figure; the library photos."""
     images = []
     for number in range(1, count + 1):
         name = f"{SYNTHETIC_PREFIX}figures/{number:02}.jpg"
@@ -86,9 +87,11 @@ def make_images(rng, count=IMAGE_COUNT):
             buffer = BytesIO()
             Image.new("RGB", size, colour).save(buffer, "JPEG", quality=70)
             name = default_storage.save(name, ContentFile(buffer.getvalue()))
-        with default_storage.open(name) as stored:
-            size = Image.open(stored).size
-        images.append((name, *size))
+        photo = Photo.objects.filter(image=name).first()
+        if photo is None:
+            photo = Photo(image=name, alt_text="Ảnh minh họa", credit="Ảnh: Thử nghiệm")
+            photo.save()
+        images.append(photo)
     return images
 
 
@@ -148,19 +151,12 @@ def _make_batch(rng, now, sections, images, first_number, size, earlier):
         for position, kind in enumerate(kinds, start=1):
             if kind == "text":
                 paragraphs = (paragraph(rng, 3) for _ in range(rng.randint(1, 3)))
-                blocks.append(TextBlock(position=position, text="\n".join(paragraphs)))
+                html = richtext.from_plain_text("\n".join(paragraphs))
+                blocks.append(RichText(ordering=position * 10, text=html))
             else:
-                name, width, height = rng.choice(images)
+                photo = rng.choice(images)
                 blocks.append(
-                    Figure(
-                        position=position,
-                        image=name,
-                        image_width=width,
-                        image_height=height,
-                        caption=paragraph(rng, 1),
-                        alt_text="Ảnh minh họa",
-                        credit="Ảnh: Thử nghiệm",
-                    )
+                    Figure(ordering=position * 10, photo=photo, caption=paragraph(rng, 1))
                 )
         article = Article(
             title=title,
@@ -181,11 +177,12 @@ def _make_batch(rng, now, sections, images, first_number, size, earlier):
     for article, blocks in plans:
         for block in blocks:
             block.article = article
+            block.region = "body"
             (figures if block.kind == "figure" else textblocks).append(block)
         candidates = [pk for pk in rng.sample(pool, min(len(pool), 8)) if pk != article.pk]
         for position, target in enumerate(candidates[: rng.randint(0, 5)], start=1):
             links.append(RelatedLink(article=article, target_id=target, position=position))
-    TextBlock.objects.bulk_create(textblocks, batch_size=1000)
+    RichText.objects.bulk_create(textblocks, batch_size=1000)
     Figure.objects.bulk_create(figures, batch_size=1000)
     RelatedLink.objects.bulk_create(links, batch_size=1000)
     return [article.pk for article in articles]
@@ -206,12 +203,13 @@ def delete_synthetic():
                 RelatedLink.objects.filter(article__in=ids),
                 RelatedLink.objects.filter(target__in=ids),
             ],
-            [TextBlock.objects.filter(article__in=ids), Figure.objects.filter(article__in=ids)],
+            [RichText.objects.filter(article__in=ids), Figure.objects.filter(article__in=ids)],
         ):
             queryset._raw_delete(queryset.db)
         articles._raw_delete(articles.db)
         # A real article filed under a synthetic section keeps that section.
         Category.objects.filter(slug__startswith=SYNTHETIC_PREFIX, articles=None).delete()
+        Photo.objects.filter(image__startswith=SYNTHETIC_PREFIX, figures=None).delete()
     folder = f"{SYNTHETIC_PREFIX}figures"
     if default_storage.exists(folder):
         for name in default_storage.listdir(folder)[1]:

@@ -9,9 +9,9 @@ from . import publishing, renditions
 
 
 @task()
-def make_renditions(figure_pk, image_name):
-    """Make and record the renditions of a figure's photo (``renditions.make_for``)."""
-    return renditions.make_for(figure_pk, image_name)
+def make_renditions(photo_pk, image_name):
+    """Make and record the renditions and crops of a library photo (``renditions.make_for``)."""
+    return renditions.make_for(photo_pk, image_name)
 
 
 @task()

@@ -205,11 +205,11 @@ _stored = ContextVar("stored_photos", default=None)
 
 @contextmanager
 def orphans_removed():
-    """Photos stored within that no figure holds at the end are deleted.
+    """Photos stored within that no library photo holds at the end are deleted.
 
     A save that fails or rolls back after its photos were written leaves rows that
     never were: their files go with them. Django has no hook for a rollback, so what
-    decides is whether a figure holds the photo once the transaction is over.
+    decides is whether a library photo holds the file once the transaction is over.
     """
     stored = []
     token = _stored.set(stored)
@@ -222,11 +222,11 @@ def orphans_removed():
 
 
 def _remove_unheld(stored):
-    from .models import Figure
+    from .models import Photo
 
     names = [name for _, name in stored]
     try:
-        held = set(Figure.objects.filter(image__in=names).values_list("image", flat=True))
+        held = set(Photo.objects.filter(image__in=names).values_list("image", flat=True))
     except DatabaseError:
         logger.exception("Could not tell which new photos were saved; kept %s", names)
         return

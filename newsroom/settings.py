@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # The body's editor: blocks as one draggable stream, rich text in ProseMirror.
+    "content_editor",
+    "django_prose_editor",
     "articles",
 ]
 
@@ -290,7 +293,15 @@ CONTENT_SECURITY_POLICY = {
     "base-uri": ["'self'"],
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
+    # Embedded videos and posts (articles/embeds.py), loaded only once a reader asks.
+    "frame-src": ["https://www.youtube-nocookie.com", "https://www.facebook.com"],
 }
+# The <style> elements the body's rich text editor (django-prose-editor's Tiptap) adds to
+# the page, allowed on the admin pages that load it and nowhere else (newsroom/security.py).
+CSP_EDITOR_STYLE_HASHES = [
+    "sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA=",
+    "sha256-6KH64FfqOmiulyFs5UFlEHuGZ5qo9jPRKvpjnThIwdk=",
+]
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
 
 # Login throttling (django-axes): five failures lock that username from that address.

@@ -68,6 +68,7 @@ def form_data(response, form_id="article_form"):
 
 
 ADD_URL = "/admin/articles/article/add/"
+PHOTO_ADD_URL = "/admin/articles/photo/add/"
 LIST_URL = "/admin/articles/article/"
 
 
@@ -81,9 +82,13 @@ def member(username, group):
     return user
 
 
+INLINE_PREFIXES = ("richtexts", "figures", "quotes", "embeds", "storycards", "related_links")
+"""The article form's inlines: the body's kinds of block, then the related links."""
+
+
 def empty_inlines(**totals):
     data = {}
-    for prefix in ("textblocks", "figures", "related_links"):
+    for prefix in INLINE_PREFIXES:
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": str(totals.get(prefix, 0)),
@@ -104,6 +109,19 @@ def new_article_data(title="Hồ Tây mùa sen", status="draft", **fields):
         "byline": "Minh Anh",
         "status": status,
         **empty_inlines(),
+        **fields,
+    }
+
+
+def photo_data(image, alt_text="Ảnh", caption="", credit="", **fields):
+    """A new photo of the library as the photo form posts it."""
+    return {
+        "image": image,
+        "alt_text": alt_text,
+        "caption": caption,
+        "credit": credit,
+        "focal_x": "0.5",
+        "focal_y": "0.5",
         **fields,
     }
 

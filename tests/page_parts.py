@@ -42,3 +42,38 @@ class PageParts(HTMLParser):
 
 def parts(response):
     return PageParts(response.content.decode())
+
+
+class VisibleText(HTMLParser):
+    """The text a reader sees inside a page's first ``within`` element (its <body>, or
+    its <article>, say): no scripts, styles or head."""
+
+    HIDDEN = {"script", "style", "head", "title", "template"}
+
+    def __init__(self, html, within="body"):
+        super().__init__(convert_charrefs=True)
+        self.words, self._hidden, self._within, self._depth = [], 0, within, 0
+        self._done = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self._hidden += 1
+        if tag == self._within and not self._done:
+            self._depth += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN:
+            self._hidden -= 1
+        if tag == self._within and self._depth:
+            self._depth -= 1
+            self._done = not self._depth
+
+    def handle_data(self, data):
+        if self._depth and not self._hidden:
+            self.words += data.split()
+
+
+def visible_text(html, within="body"):
+    """The words a reader sees on a page (inside ``within``), in order, one space apart."""
+    return " ".join(VisibleText(html, within).words)

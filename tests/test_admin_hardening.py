@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from reversion.models import Revision, Version
 
 from articles import history
-from articles.models import Article, TextBlock
+from articles.models import Article, RichText
 
 from .admin_forms import (
     ADD_URL,
@@ -73,7 +73,7 @@ def test_a_reporter_gets_403_from_recover_on_a_published_article_and_nothing_cha
 
     assert saved_state(article) == before
     assert article.status == Article.Status.PUBLISHED
-    assert [b.text for b in article.body()] == ["Đoạn thật."]
+    assert [b.searchable_text() for b in article.body()] == ["Đoạn thật."]
 
 
 def test_a_reporter_can_neither_list_nor_undelete_what_an_editor_deleted(client, reporter, editor):
@@ -127,7 +127,7 @@ def test_an_editor_recovers_a_deleted_article_with_a_version_above_all_it_ever_h
 
     recovered = Article.objects.get(pk=article.pk)
     assert recovered.title == "Bản đầu"
-    assert [b.text for b in recovered.body()] == ["Đoạn đầu."]
+    assert [b.searchable_text() for b in recovered.body()] == ["Đoạn đầu."]
     assert "doan dau" in recovered.search_text
     assert recovered.version == highest + 1
 
@@ -150,7 +150,7 @@ def test_recovering_an_article_whose_address_was_taken_since_says_so_and_changes
     said = " ".join(messages_of(response))
     assert f"“{article.slug}”" in said and "đã thuộc về" in said
     assert not Article.objects.filter(pk=article.pk).exists()
-    assert not TextBlock.objects.filter(text="Đoạn cũ.").exists()
+    assert not RichText.objects.filter(text="Đoạn cũ.").exists()
 
 
 def test_a_restore_counts_on_from_the_highest_version_the_article_ever_had(client, editor):
@@ -222,12 +222,12 @@ def test_history_urls_restore_only_a_version_of_that_same_existing_article(clien
     assert post_form(client, one).status_code == 302
     assert post_form(client, two).status_code == 302
     of_one = Version.objects.get_for_object(one).first()
-    block_version = Version.objects.get_for_model(TextBlock).get(revision=of_one.revision)
+    block_version = Version.objects.get_for_model(RichText).get(revision=of_one.revision)
     before = saved_state(two)
 
     assert client.get(f"{LIST_URL}{two.pk}/history/{of_one.pk}/").status_code == 404
     # A block's version whose id happens to equal an article's id is not the article's.
-    TextBlock.objects.filter(pk=block_version.object_id).update(article=two)
+    RichText.objects.filter(pk=block_version.object_id).update(article=two)
     Version.objects.filter(pk=block_version.pk).update(object_id=str(two.pk))
     assert client.post(f"{LIST_URL}{two.pk}/history/{block_version.pk}/", {}).status_code == 404
     assert saved_state(two) == before
@@ -372,11 +372,11 @@ def test_a_malformed_id_in_any_staff_url_is_a_404_or_the_usual_redirect(
 def blocks_data(count):
     """Inline form data for ``count`` new text blocks, numbered in order, with the four
     fields a browser posts for each."""
-    data = empty_inlines(textblocks=count)
+    data = empty_inlines(richtexts=count)
     for n in range(count):
-        data[f"textblocks-{n}-id"] = data[f"textblocks-{n}-article"] = ""
-        data[f"textblocks-{n}-position"] = str(n + 1)
-        data[f"textblocks-{n}-text"] = f"Đoạn số {n + 1}."
+        data[f"richtexts-{n}-id"] = data[f"richtexts-{n}-article"] = ""
+        data[f"richtexts-{n}-ordering"] = str(n + 1)
+        data[f"richtexts-{n}-text"] = f"Đoạn số {n + 1}."
     return data
 
 
@@ -412,14 +412,14 @@ def test_moving_every_block_renumbers_them_in_a_bounded_number_of_statements(cli
     counted = []
     for article in (small, large):
         data = form_data(client.get(change_url(article)))
-        count = int(data["textblocks-TOTAL_FORMS"])
-        data["textblocks-0-position"] = str(count + 1)  # the first paragraph goes last
+        count = int(data["richtexts-TOTAL_FORMS"])
+        data["richtexts-0-ordering"] = str(10 * count + 5)  # the first paragraph goes last
         with CaptureQueriesContext(connection) as queries:
             assert client.post(change_url(article), data).status_code == 302
         counted.append(len(queries))
-        texts = [block.text for block in article.body()]
+        texts = [block.searchable_text() for block in article.body()]
         assert texts == [f"Đoạn {n}." for n in [*range(1, count), 0]]
-        assert [block.position for block in article.body()] == list(range(1, count + 1))
+        assert [block.ordering for block in article.body()] == list(range(10, 10 * count + 1, 10))
     # Django checks each posted row's id with a statement of its own; renumbering the
     # thirty more blocks that moved adds none.
     assert counted[1] - counted[0] <= 30 + 3
@@ -436,6 +436,6 @@ def test_an_admin_post_of_400_blocks_saves_them_all_in_order(client, editor):
 
 def test_a_block_saved_outside_the_admin_still_refolds_the_search_text(db):
     article = make_article("Ngoài bàn biên tập")
-    TextBlock.objects.create(article=article, position=1, text="Chợ hoa Quảng Bá")
+    RichText.objects.create(article=article, ordering=1, text="Chợ hoa Quảng Bá")
     article.refresh_from_db()
     assert "cho hoa quang ba" in article.search_text

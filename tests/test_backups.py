@@ -7,7 +7,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 
-from articles.models import Article, Category, Figure, RelatedLink, TextBlock
+from articles.models import (
+    Article,
+    Category,
+    Embed,
+    Figure,
+    Photo,
+    Quote,
+    RelatedLink,
+    RichText,
+    StoryCard,
+)
 
 from .factories import make_article, png_upload
 
@@ -24,12 +34,26 @@ def snapshot():
                 "published_at", "is_pick", "version", "search_text", "created_by__username",
             )
         ),
-        "text": sorted(TextBlock.objects.values_list("article__slug", "position", "text")),
+        "text": sorted(RichText.objects.values_list("article__slug", "ordering", "text")),
         "figures": sorted(
             Figure.objects.values_list(
-                "article__slug", "position", "image", "image_width", "image_height",
-                "caption", "credit", "alt_text",
+                "article__slug", "ordering", "photo__image", "photo__image_width",
+                "photo__image_height", "caption", "photo__credit", "photo__alt_text",
+                "photo__focal_x", "photo__focal_y",
+            ),
+            key=repr,
+        ),
+        "photos": sorted(
+            Photo.objects.values_list(
+                "pk", "image", "credit", "alt_text", "caption", "focal_x", "focal_y",
+                "uploaded_at", "uploaded_by__username", "search_text",
             )
+        ),
+        "other blocks": sorted(
+            [*Quote.objects.values_list("article__slug", "ordering", "text", "attribution"),
+             *Embed.objects.values_list("article__slug", "ordering", "url", "url"),
+             *StoryCard.objects.values_list("article__slug", "ordering", "target__slug",
+                                            "target__slug")]
         ),
         "links": sorted(
             RelatedLink.objects.values_list("article__slug", "target__slug", "position")
@@ -72,7 +96,13 @@ def test_a_dump_of_the_articles_loaded_into_an_empty_database_gives_everything_b
         "Phố đi bộ Hồ Gươm đón khách dịp Tết",
         category=Category.objects.first(),
         created_by=editor,
-        blocks=["Đoạn mở đầu.", {"caption": "Phố đi bộ", "alt_text": "Phố", "image": png_upload()}],
+        blocks=[
+            "Đoạn mở đầu.",
+            {"caption": "Phố đi bộ", "alt_text": "Phố", "image": png_upload()},
+            {"kind": "quote", "text": "Phố vui lắm.", "attribution": "Một du khách"},
+            {"kind": "embed", "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ"},
+            {"kind": "card", "target": seed},
+        ],
         related=[seed],
     )
     if HAS_REVISIONS:
@@ -82,7 +112,7 @@ def test_a_dump_of_the_articles_loaded_into_an_empty_database_gives_everything_b
             photographed.sapo = "Tóm tắt đã sửa."
             photographed.save()
             reversion.add_to_revision(photographed)
-            for block in [*photographed.textblocks.all(), *photographed.figures.all()]:
+            for block in photographed.body():
                 reversion.add_to_revision(block)
             reversion.set_user(editor)
             reversion.set_comment("Sửa tóm tắt")
@@ -90,8 +120,9 @@ def test_a_dump_of_the_articles_loaded_into_an_empty_database_gives_everything_b
     image_bytes = image.read()
     before = snapshot()
     assert len(before["articles"]) == 18 and len(before["figures"]) == 5
-    # The article, its two blocks and the related link that reversion follows.
-    assert not HAS_REVISIONS or len(before["revisions"]) == 4
+    assert len(before["photos"]) == 1 and len(before["other blocks"]) == 3
+    # The article, its five blocks and the related link that reversion follows.
+    assert not HAS_REVISIONS or len(before["revisions"]) == 7
 
     backup = tmp_path / "backup.json"
     apps_to_dump = ["auth.user", "articles", *(["reversion"] if HAS_REVISIONS else [])]

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.cache import fragments, version
-from articles.models import Article, Figure, RelatedLink, TextBlock
+from articles.models import Article, Figure, RelatedLink, RichText
 
 from .factories import make_article, make_category
 
@@ -202,7 +202,7 @@ def test_writing_an_unpublished_article_does_not_change_readers_pages(story, war
     )
     draft.title = "Bài chưa đăng, đã sửa"
     draft.save()
-    TextBlock.objects.filter(article=draft).get().delete()
+    RichText.objects.filter(article=draft).get().delete()
     block = Figure.objects.get(article=draft)
     block.caption = "Ảnh khác"
     block.save()
@@ -237,7 +237,7 @@ def edit(story):
 
 
 def edit_a_block(story):
-    block = TextBlock.objects.filter(article=story).first()
+    block = RichText.objects.filter(article=story).first()
     block.text = "Chợ mở cả ngày."
     block.save()
 
@@ -309,7 +309,7 @@ def test_a_change_is_marked_once_per_transaction_however_many_rows_it_saves(stor
     with transaction.atomic():
         edit(story)
         for position in range(2, 12):
-            TextBlock.objects.create(article=story, position=position, text="Thêm một đoạn.")
+            RichText.objects.create(article=story, ordering=position, text="Thêm một đoạn.")
         assert len(marks) == 1
         version.current()  # a page read in the same transaction...
         edit_a_block(story)

@@ -133,9 +133,10 @@ def test_the_article_pages_statement_is_prepared_once_it_is_read_a_few_times(
     for _ in range(6):
         assert seed.title in client.get(seed.get_absolute_url()).content.decode()
     # One statement reads the article, its section and its body.
-    prepared = [sql for sql in prepared_statements(connection) if "articles_textblock" in sql]
+    prepared = [sql for sql in prepared_statements(connection) if "articles_richtext" in sql]
     assert len(prepared) == 1, prepared
-    assert all(table in prepared[0] for table in ("category", "figure")), prepared
+    tables = ("category", "figure", "photo", "quote", "embed", "storycard")
+    assert all(table in prepared[0] for table in tables), prepared
 
 
 def test_a_prepared_statement_is_logged_and_counted_like_any_other(

@@ -23,8 +23,8 @@ def typed(day, time, **fields):
         status="published",
         published_at_0=day,
         published_at_1=time,
-        **empty_inlines(textblocks=1),
-        **{"textblocks-0-position": "1", "textblocks-0-text": "Đoạn văn đã gõ."},
+        **empty_inlines(richtexts=1),
+        **{"richtexts-0-ordering": "1", "richtexts-0-text": "Đoạn văn đã gõ."},
         **fields,
     )
 
@@ -48,7 +48,7 @@ def test_the_admin_refuses_a_time_out_of_range_and_keeps_what_was_typed(client, 
     assert response.status_code == 200
     assert OUT_OF_RANGE in response.content.decode()
     kept = form_data(response)
-    assert (kept["title"], kept["sapo"], kept["textblocks-0-text"]) == (
+    assert (kept["title"], kept["sapo"], kept["richtexts-0-text"]) == (
         "Hồ Tây mùa sen",
         "Sen nở kín mặt hồ.",
         "Đoạn văn đã gõ.",

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 
 from articles import lists
-from articles.models import Article, Category, Figure, RelatedLink, TextBlock
+from articles.models import Article, Category, Figure, Photo, RelatedLink, RichText
 
 from .factories import make_article
+from .page_parts import visible_text
 
 SOURCE = Path(__file__).resolve().parent.parent / "fixtures/source/tay-ho-article.txt"
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -34,7 +35,9 @@ def test_the_headline_and_sapo_are_the_source_lines(seed, line):
 
 def test_the_body_is_every_paragraph_with_the_captions_where_the_photos_stood(seed, line):
     body = [
-        ("figure", block.caption) if block.kind == "figure" else ("text", block.paragraphs())
+        ("figure", block.caption)
+        if block.kind == "figure"
+        else ("text", block.searchable_text().splitlines())
         for block in seed.body()
     ]
     assert body == [
@@ -53,7 +56,8 @@ def test_captions_keep_no_capture_marks_and_no_image_is_invented(seed, line):
     figures = list(seed.figures.all())
     assert [f.caption for f in figures] == captions_of(line)
     assert all(not f.caption.endswith("|") for f in figures)
-    assert all(not f.image and not f.credit and not f.alt_text for f in figures)
+    assert all(not f.photo and not f.credit and not f.alt_text for f in figures)
+    assert not Photo.objects.exists()
 
 
 def test_the_box_headlines_are_the_related_links_in_order(seed, line):
@@ -109,7 +113,7 @@ def test_the_stored_search_text_matches_the_rule(seed):
 
 
 def counts():
-    return [m.objects.count() for m in (Category, Article, TextBlock, Figure, RelatedLink)]
+    return [m.objects.count() for m in (Category, Article, RichText, Figure, RelatedLink)]
 
 
 def test_loading_the_fixture_twice_leaves_the_same_rows(seed):
@@ -118,6 +122,17 @@ def test_loading_the_fixture_twice_leaves_the_same_rows(seed):
     call_command("loaddata", "tay_ho", verbosity=0)
     assert counts() == before == [2, 17, 4, 4, 7]
     assert sorted(Article.objects.values_list("pk", "slug")) == ids
+
+
+def test_the_seed_story_reads_word_for_word_as_it_did_before_the_new_body(client, seed):
+    """The text of the story's page, as it was rendered from the old text blocks and
+    figures (``tests/data``), is the text rendered from the new body."""
+    before = (Path(__file__).parent / "data/tay_ho_article_text.txt").read_text("utf-8")
+    page = client.get(seed.get_absolute_url()).content.decode()
+    assert visible_text(page, within="article") == before.strip()
+    # Each paragraph is a paragraph of its own, and each caption a figure's, as before.
+    article = page.split("<article", 1)[1].split("</article>", 1)[0]
+    assert (article.count("<p>"), article.count("<figcaption>")) == (10, 4)
 
 
 def test_loading_the_fixture_keeps_the_articles_already_there(db):

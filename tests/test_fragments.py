@@ -8,7 +8,7 @@ from django.template import Context, Template, TemplateSyntaxError
 from django.urls import set_script_prefix
 
 from articles.cache import fragments
-from articles.models import Article, Figure, TextBlock
+from articles.models import Article, Figure, RichText
 
 from .factories import make_article, make_category
 
@@ -49,7 +49,7 @@ def test_a_change_to_another_article_leaves_this_articles_fragments_in_place(cli
 def test_a_block_changed_without_any_signal_shows_on_the_next_reading(client, story):
     client.get(story.get_absolute_url())
     Figure.objects.filter(article=story).update(caption="Chợ hoa lúc nửa đêm")
-    TextBlock.objects.filter(article=story).update(text="Chợ mở từ chiều.")
+    RichText.objects.filter(article=story).update(text="Chợ mở từ chiều.")
     page = client.get(story.get_absolute_url()).content.decode()
     assert "Chợ hoa lúc nửa đêm" in page and "Chợ hoa lúc rạng sáng" not in page
     assert "Chợ mở từ chiều." in page and "Chợ mở suốt đêm." not in page
@@ -148,7 +148,7 @@ def test_values_that_print_alike_have_different_keys():
 def test_a_body_read_twice_has_the_same_key_and_an_edited_one_another(story):
     before = fragments.key("page", None, [story.body()])
     assert fragments.key("page", None, [story.body()]) == before
-    TextBlock.objects.filter(article=story).update(text="Chợ mở đến trưa.")
+    RichText.objects.filter(article=story).update(text="Chợ mở đến trưa.")
     assert fragments.key("page", None, [story.body()]) != before
 
 

@@ -53,7 +53,7 @@ def test_a_restored_revision_brings_back_the_blocks_and_links(client, editor):
 
     data = form_data(client.get(change_url(article)))
     data["title"] = "Bài đã sửa"
-    data["textblocks-0-text"] = "Đoạn B."
+    data["richtexts-0-text"] = "Đoạn B."
     data["figures-0-DELETE"] = "on"
     data["related_links-0-target"] = str(two.pk)
     assert client.post(change_url(article), data).status_code == 302
@@ -71,7 +71,7 @@ def test_a_restored_revision_brings_back_the_blocks_and_links(client, editor):
     assert response.status_code == 302, errors_of(response)
     article.refresh_from_db()
     assert article.title == "Bài gốc"
-    assert [(b.kind, getattr(b, "text", None) or b.caption) for b in article.body()] == [
+    assert [(b.kind, b.searchable_text()) for b in article.body()] == [
         ("text", "Đoạn A."),
         ("figure", "Ảnh A"),
     ]

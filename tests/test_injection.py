@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from articles.models import Article, Category, Figure, RelatedLink, TextBlock
+from articles.models import Article, Category, Figure, RelatedLink, RichText
 
 from .crawl import crawl, entry_points
 from .factories import make_article, make_category, png_upload
@@ -89,7 +89,7 @@ def hostile(seed):
 
 
 def test_hostile_text_in_every_field_is_shown_as_text_on_every_page_and_feed(client, hostile):
-    counts = {m: m.objects.count() for m in (Article, Category, TextBlock, Figure, RelatedLink)}
+    counts = {m: m.objects.count() for m in (Article, Category, RichText, Figure, RelatedLink)}
     searches = [f"/tim-kiem/?{urlencode({'q': q})}" for q in (HOSTILE, SQL, "Tiêu đề script")]
 
     pages = crawl(client, entry_points(*searches), limit=400)

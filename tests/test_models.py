@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from articles import lists
-from articles.models import Article, Category, Figure, RelatedLink, TextBlock
+from articles.models import Article, Category, Figure, Photo, RelatedLink, RichText
 
 from .factories import make_article, make_category, png_upload
 
@@ -114,10 +114,10 @@ def test_sections_are_ordered_by_position():
 
 def test_body_interleaves_text_and_figures_by_position():
     article = make_article(blocks=["Đoạn một.", {"caption": "Ảnh một"}, "Đoạn hai."])
-    assert [(b.kind, b.position) for b in article.body()] == [
-        ("text", 1),
-        ("figure", 2),
-        ("text", 3),
+    assert [(b.kind, b.ordering) for b in article.body()] == [
+        ("text", 10),
+        ("figure", 20),
+        ("text", 30),
     ]
 
 
@@ -128,7 +128,7 @@ def test_the_body_is_read_in_one_query_with_every_field_of_each_block(
     article = make_article(
         blocks=[{"image": photo, "alt_text": "Hồ Tây", "caption": "Sen", "credit": "Ảnh: An"}]
     )
-    beside = TextBlock.objects.create(article=article, position=1, text="Cùng chỗ với ảnh.")
+    beside = RichText.objects.create(article=article, ordering=1, text="Cùng chỗ với ảnh.")
     with django_assert_num_queries(1):
         text, figure = article.body()  # where two share a position, text comes first
     assert (text.kind, text.text, text.pk) == ("text", "Cùng chỗ với ảnh.", beside.pk)
@@ -176,7 +176,7 @@ def test_an_article_for_its_page_gives_the_body_its_own_query_reads(
 ):
     article = make_article(blocks=blocks)
     if blocks:
-        TextBlock.objects.create(article=article, position=2, text="Cùng chỗ với ảnh.")
+        RichText.objects.create(article=article, ordering=2, text="Cùng chỗ với ảnh.")
     alone = [fields_of(block) for block in article.body()]
     one_statement = connection.vendor == "postgresql"
     with django_assert_num_queries(1 if one_statement else 2):
@@ -197,10 +197,10 @@ def test_an_article_for_its_page_is_read_whatever_its_status_and_is_none_when_mi
     assert Article.objects.for_page(-(10**30)) is None
 
 
-def test_a_figure_with_an_image_needs_alt_text():
-    figure = Figure(article=make_article(), position=1, image=png_upload(), caption="Ảnh")
+def test_a_photo_of_the_library_needs_alt_text():
+    photo = Photo(image=png_upload(), caption="Ảnh")
     with pytest.raises(ValidationError) as error:
-        figure.clean()
+        photo.full_clean()
     assert "alt_text" in error.value.message_dict
 
 
@@ -233,10 +233,10 @@ def test_other_news_is_the_latest_visible_articles_except_this_one():
 def test_search_text_follows_headline_sapo_and_body_edits():
     article = make_article("Tây Hồ", sapo="Hồ Tây lộng gió", blocks=["Đường Thanh Niên"])
     assert article.search_text == "tay ho\nho tay long gio\nduong thanh nien"
-    Figure.objects.create(article=article, position=2, caption="Ảnh Đống Đa")
+    Figure.objects.create(article=article, ordering=20, caption="Ảnh Đống Đa")
     article.refresh_from_db()
     assert article.search_text.endswith("anh dong da")
-    article.textblocks.get().delete()
+    article.richtexts.get().delete()
     article.refresh_from_db()
     assert "thanh nien" not in article.search_text
 

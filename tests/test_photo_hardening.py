@@ -13,10 +13,10 @@ from django.db import IntegrityError
 from PIL import ExifTags, Image, ImageCms
 
 from articles import renditions
-from articles.admin import ArticleAdmin
-from articles.models import Article, Figure
+from articles.admin import PhotoAdmin
+from articles.models import Photo
 
-from .admin_forms import ADD_URL, empty_inlines, new_article_data
+from .admin_forms import PHOTO_ADD_URL, photo_data
 from .factories import make_article, png_upload
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
@@ -45,18 +45,10 @@ def camera_jpeg(size=(400, 300), orientation=1, icc_profile=None):
 
 
 def post_photo(client, content, name="IMG_0001.JPG", **fields):
-    data = new_article_data(
-        "Bài có ảnh từ điện thoại",
-        **empty_inlines(figures=1),
-        **{
-            "figures-0-position": "1",
-            "figures-0-image": SimpleUploadedFile(name, content, "image/jpeg"),
-            "figures-0-alt_text": "Ảnh",
-            "figures-0-caption": "Chú thích của phóng viên",
-            **fields,
-        },
-    )
-    return client.post(ADD_URL, data)
+    """Upload a photo into the library, as the photo form (or a photo block's "+") does."""
+    image = SimpleUploadedFile(name, content, "image/jpeg")
+    data = photo_data(image, caption="Chú thích của phóng viên", **fields)
+    return client.post(PHOTO_ADD_URL, data)
 
 
 def stored_bytes(figure):
@@ -77,7 +69,7 @@ def test_a_stored_photo_keeps_no_gps_position_camera_or_author(
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=True):
         assert post_photo(client, camera_jpeg()).status_code == 302
-    stored = stored_bytes(Figure.objects.get())
+    stored = stored_bytes(Photo.objects.get())
     with Image.open(io.BytesIO(stored)) as image:
         assert image.format == "JPEG"
         assert dict(image.getexif()) == {}
@@ -90,7 +82,7 @@ def test_a_photo_keeps_its_colour_profile(client, editor):
     profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     client.force_login(editor)
     assert post_photo(client, camera_jpeg(icc_profile=profile)).status_code == 302
-    with Image.open(io.BytesIO(stored_bytes(Figure.objects.get()))) as image:
+    with Image.open(io.BytesIO(stored_bytes(Photo.objects.get()))) as image:
         assert image.info["icc_profile"] == profile
 
 
@@ -102,7 +94,7 @@ def test_a_turned_phone_photo_is_stored_upright_and_its_renditions_fit_it(
     with django_capture_on_commit_callbacks(execute=True):
         response = post_photo(client, camera_jpeg((4000, 3000), orientation=6))
     assert response.status_code == 302
-    figure = Figure.objects.get()
+    figure = Photo.objects.get()
     assert (figure.image_width, figure.image_height) == (3000, 4000)
     with Image.open(io.BytesIO(stored_bytes(figure))) as image:
         assert image.size == (3000, 4000)
@@ -123,7 +115,7 @@ def test_a_turned_photo_gets_no_rendition_wider_than_it_shows(
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=True):
         assert post_photo(client, camera_jpeg((900, 600), orientation=8)).status_code == 302
-    figure = Figure.objects.get()
+    figure = Photo.objects.get()
     assert (figure.image_width, figure.image_height) == (600, 900)
     assert renditions.widths_for(figure) == [480]
     assert default_storage.exists(renditions.rendition_name(figure.image.name, 480))
@@ -142,8 +134,8 @@ def test_a_photo_thinner_than_one_to_ten_is_refused_and_the_form_kept(client, ed
         f"Ảnh có kích thước {size[0]}×{size[1]} điểm ảnh; cạnh dài chỉ được dài gấp tối đa "
         "10 lần cạnh ngắn." in page
     )
-    assert "Chú thích của phóng viên" in page and "Bài có ảnh từ điện thoại" in page
-    assert not Article.objects.exists() and not Figure.objects.exists()
+    assert "Chú thích của phóng viên" in page
+    assert not Photo.objects.exists()
 
 
 def test_a_photo_of_one_to_ten_is_accepted(client, editor):
@@ -151,7 +143,7 @@ def test_a_photo_of_one_to_ten_is_accepted(client, editor):
     Image.new("RGB", (1000, 100), RED).save(buffer, "PNG")
     client.force_login(editor)
     assert post_photo(client, buffer.getvalue(), name="toan-canh.png").status_code == 302
-    assert (Figure.objects.get().image_width, Figure.objects.get().image_height) == (1000, 100)
+    assert (Photo.objects.get().image_width, Photo.objects.get().image_height) == (1000, 100)
 
 
 def test_an_animated_gif_is_refused_with_a_message(client, editor):
@@ -162,7 +154,7 @@ def test_an_animated_gif_is_refused_with_a_message(client, editor):
     response = post_photo(client, buffer.getvalue(), name="dong.gif")
     assert response.status_code == 200
     assert "Không nhận ảnh động; hãy tải lên một ảnh tĩnh." in response.content.decode()
-    assert not Figure.objects.exists()
+    assert not Photo.objects.exists()
 
 
 @pytest.mark.parametrize("image_format", ["PNG", "WEBP", "GIF"])
@@ -178,7 +170,7 @@ def test_other_formats_are_stored_in_their_format_without_metadata_and_with_tran
     client.force_login(editor)
     response = post_photo(client, buffer.getvalue(), name=f"anh.{image_format.lower()}")
     assert response.status_code == 302
-    stored = stored_bytes(Figure.objects.get())
+    stored = stored_bytes(Photo.objects.get())
     assert b"Nguyen Van Anh" not in stored
     with Image.open(io.BytesIO(stored)) as saved:
         assert saved.format == image_format
@@ -232,20 +224,10 @@ def noisy_png(size=(120, 90)):
     return buffer.getvalue()
 
 
-def two_photos_data():
-    data = new_article_data(
-        "Bài hai ảnh",
-        **empty_inlines(figures=2),
-        sapo="Lời dẫn của phóng viên.",
-    )
-    for n in range(2):
-        data |= {
-            f"figures-{n}-position": str(n + 1),
-            f"figures-{n}-image": SimpleUploadedFile(f"anh-{n}.png", noisy_png(), "image/png"),
-            f"figures-{n}-alt_text": f"Ảnh {n}",
-            f"figures-{n}-caption": f"Chú thích ảnh {n}",
-        }
-    return data
+def photo_post(n):
+    """The photo form of a noisy PNG, with its caption and credit."""
+    image = SimpleUploadedFile(f"anh-{n}.png", noisy_png(), "image/png")
+    return photo_data(image, alt_text=f"Ảnh {n}", caption=f"Chú thích ảnh {n}", credit="Ảnh: An")
 
 
 def files_in(folder):
@@ -267,15 +249,16 @@ def test_a_full_disk_is_a_clear_error_the_text_is_kept_and_no_file_is_left(
     client, editor, full_disk, media_root
 ):
     client.force_login(editor)
-    response = client.post(ADD_URL, two_photos_data())
+    assert client.post(PHOTO_ADD_URL, photo_post(0)).status_code == 302
+    kept = files_in(media_root)
+    response = client.post(PHOTO_ADD_URL, photo_post(1))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Kho lưu ảnh đã đầy nên chưa có gì được lưu." in page
-    assert "Bài hai ảnh" in page and "Lời dẫn của phóng viên." in page
-    assert "Chú thích ảnh 0" in page and "Chú thích ảnh 1" in page
-    assert not Article.objects.exists() and not Figure.objects.exists()
+    assert "Chú thích ảnh 1" in page and "Ảnh: An" in page, "what was typed comes back"
+    assert list(Photo.objects.values_list("caption", flat=True)) == ["Chú thích ảnh 0"]
     assert len(DiskFillingUp.saved) == 1, "the first photo was stored, the second did not fit"
-    assert files_in(media_root) == [], "neither the stored photo nor the truncated one"
+    assert files_in(media_root) == kept, "the truncated photo is not left behind"
 
 
 def test_a_save_that_rolls_back_after_its_photos_were_stored_leaves_no_file(
@@ -284,18 +267,19 @@ def test_a_save_that_rolls_back_after_its_photos_were_stored_leaves_no_file(
     client.force_login(editor)
     client.raise_request_exception = False
     with mock.patch.object(
-        ArticleAdmin, "log_addition", side_effect=IntegrityError("a row that breaks the save")
+        PhotoAdmin, "log_addition", side_effect=IntegrityError("a row that breaks the save")
     ):
-        response = client.post(ADD_URL, two_photos_data())
+        response = client.post(PHOTO_ADD_URL, photo_post(0))
     assert response.status_code == 500
-    assert not Article.objects.exists() and not Figure.objects.exists()
+    assert not Photo.objects.exists()
     assert files_in(media_root) == []
 
 
 def test_a_save_that_succeeds_keeps_its_photos(client, editor, media_root):
     client.force_login(editor)
-    assert client.post(ADD_URL, two_photos_data()).status_code == 302
-    names = {str(media_root / figure.image.name) for figure in Figure.objects.all()}
+    for n in range(2):
+        assert client.post(PHOTO_ADD_URL, photo_post(n)).status_code == 302
+    names = {str(media_root / figure.image.name) for figure in Photo.objects.all()}
     assert len(names) == 2 and {str(p) for p in files_in(media_root / "figures")} == names
 
 
@@ -308,7 +292,7 @@ def test_a_rendition_that_fills_the_disk_leaves_no_truncated_file_and_is_made_la
                 {"image": SimpleUploadedFile("a.png", noisy_png((1000, 600))), "alt_text": "Ảnh"}
             ]
         )
-    figure = article.figures.get()
+    figure = article.figures.get().photo
     DiskFillingUp.room = 1500
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": f"{__name__}.DiskFillingUp"}}
     with pytest.raises(OSError):
@@ -318,7 +302,8 @@ def test_a_rendition_that_fills_the_disk_leaves_no_truncated_file_and_is_made_la
     assert figure.rendition_widths == ""
     DiskFillingUp.room = 10**9
     assert renditions.make_for(figure.pk, figure.image.name) == [480, 800]
-    assert len(files_in(media_root / "renditions")) == 2
+    # Two widths, and the 16:9 and square crops.
+    assert len(files_in(media_root / "renditions")) == 2 + 2
 
 
 # Photos stored before uploads were cleaned -------------------------------------------
@@ -339,7 +324,7 @@ def test_photos_stored_with_metadata_are_rewritten_without_it_and_turned_upright
                 {"image": png_upload(size=(1000, 500)), "alt_text": "Sạch"},
             ]
         )
-    kept, turned, clean = article.figures.all()
+    kept, turned, clean = (figure.photo for figure in article.figures.all())
     clean_bytes = stored_bytes(clean)
     assert b"Canon" in stored_bytes(kept) and (turned.image_width, turned.image_height) == (
         1600,

@@ -89,7 +89,7 @@ def test_publishing_an_article_writes_its_page_and_updates_home_and_section(
 
 def test_editing_a_block_rewrites_the_article_page(transactional_db, published):
     article = make_article("Cầu Nhật Tân", blocks=["Đoạn đầu."])
-    block = article.textblocks.get()
+    block = article.richtexts.get()
     block.text = "Đoạn văn đã sửa lại."
     block.save()
     assert "Đoạn văn đã sửa lại.".encode() in read(published, article.get_absolute_url())
@@ -229,7 +229,7 @@ def test_an_admin_save_queues_one_publication_that_the_worker_writes(client, pub
         client,
         article,
         title="Phố cổ về đêm, đông vui",
-        **{"textblocks-0-text": "Đoạn một, viết lại.", "textblocks-1-text": "Đoạn hai, viết lại."},
+        **{"richtexts-0-text": "Đoạn một, viết lại.", "richtexts-1-text": "Đoạn hai, viết lại."},
     )
 
     # The article and both its blocks changed in one save: one task, and no file yet.
@@ -255,7 +255,7 @@ def test_edits_in_savepoints_released_into_a_transaction_are_published_by_its_on
     second = make_article("Bài thứ hai")
     settings.TASKS = DATABASE_QUEUE
     with transaction.atomic():
-        block = first.textblocks.get()
+        block = first.richtexts.get()
         block.text = "Đoạn đầu, đã sửa."
         block.save()
         with transaction.atomic():
@@ -276,7 +276,7 @@ def test_with_the_immediate_queue_the_files_are_written_when_the_admin_save_retu
     article = make_article("Cầu Long Biên", blocks=["Đoạn đầu."])
     client.force_login(User.objects.create_superuser("tongbientap", password="x"))
 
-    response = post_form(client, article, **{"textblocks-0-text": "Cây cầu hơn trăm tuổi."})
+    response = post_form(client, article, **{"richtexts-0-text": "Cây cầu hơn trăm tuổi."})
 
     assert response.status_code == 302
     page = read(published, article.get_absolute_url())

@@ -1,4 +1,3 @@
-import importlib
 import re
 from html import unescape
 
@@ -12,11 +11,21 @@ from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
 from articles import renditions
-from articles.models import Article, Figure
+from articles.models import Article, Figure, Photo
 from articles.tasks import make_renditions
 
-from .admin_forms import ADD_URL, change_url, empty_inlines, form_data, new_article_data
+from .admin_forms import (
+    ADD_URL,
+    PHOTO_ADD_URL,
+    change_url,
+    empty_inlines,
+    form_data,
+    new_article_data,
+    photo_data,
+)
 from .factories import make_article, png_upload
+
+PHOTOS_URL = "/admin/articles/photo/"
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PROCESSING = "Ảnh đang được xử lý: bạn đọc xem ảnh gốc cho đến khi các bản thu nhỏ được tạo xong."
@@ -148,7 +157,7 @@ def test_the_article_page_shows_the_photo_with_its_renditions(
 
 
 def test_a_task_for_a_photo_since_replaced_or_deleted_records_nothing(figure_with):
-    figure = figure_with((1000, 500))
+    figure = figure_with((1000, 500)).photo
     old_name = figure.image.name
     figure.image = png_upload(size=(900, 600))
     figure.save()  # its own task is never run here
@@ -162,38 +171,32 @@ def test_photos_left_without_renditions_are_queued_again_by_a_command(db, capsys
     waiting = make_article(blocks=[{"image": png_upload(size=(1000, 500)), "alt_text": "Ảnh"}])
     make_article(blocks=[{"image": png_upload(size=(300, 200)), "alt_text": "Nhỏ"}])
     call_command("queue_renditions")  # the tests' queue runs each task at once
-    assert "Queued the renditions of 1 photo(s)." in capsys.readouterr().out
+    # The small photo needs no smaller copy, but its crops.
+    assert "Queued the renditions of 2 photo(s)." in capsys.readouterr().out
     assert waiting.figures.get().rendition_widths == "480 800"
     call_command("queue_renditions")
     assert "Queued the renditions of 0 photo(s)." in capsys.readouterr().out
 
 
-def test_figures_saved_before_the_queue_are_taken_to_have_the_renditions_their_saves_made(db):
-    from django.apps import apps
-
-    record = importlib.import_module("articles.migrations.0009_figure_renditions")
-    article = make_article(
-        blocks=[
-            {"image": png_upload(size=size), "alt_text": "Ảnh"}
-            for size in ((1600, 900), (1000, 500), (300, 200))
-        ]
-    )
-    Figure.objects.update(rendition_widths="")
-    record.record_made_widths(apps, None)
-    assert [f.rendition_widths for f in article.figures.all()] == ["480 800 1200", "480 800", ""]
-
-
 # The queue in the database, as in production -------------------------------------------
 
 
-def photo_article_data(count):
-    data = new_article_data("Ảnh hội nghị", status="published", **empty_inlines(figures=count))
+def upload_photos(client, count):
+    """Upload ``count`` photos into the library; the response to the last one."""
     for n in range(count):
-        data |= {
-            f"figures-{n}-position": str(n + 1),
-            f"figures-{n}-image": png_upload(f"anh-{n}.png", size=(1600, 900)),
-            f"figures-{n}-alt_text": f"Ảnh {n}",
-        }
+        image = png_upload(f"anh-{n}.png", size=(1600, 900))
+        response = client.post(PHOTO_ADD_URL, photo_data(image, alt_text=f"Ảnh {n}"), follow=True)
+    return response
+
+
+def photo_article_data():
+    """A new published article showing every photo of the library."""
+    photos = list(Photo.objects.order_by("pk"))
+    data = new_article_data(
+        "Ảnh hội nghị", status="published", **empty_inlines(figures=len(photos))
+    )
+    for n, photo in enumerate(photos):
+        data |= {f"figures-{n}-ordering": str(n + 1), f"figures-{n}-photo": str(photo.pk)}
     return data
 
 
@@ -208,9 +211,10 @@ def test_a_save_with_photos_queues_their_renditions_and_the_worker_makes_them(
 ):
     settings.TASKS = DATABASE_QUEUE
     client.force_login(User.objects.create_superuser("tongbientap", password="x"))
-    response = client.post(ADD_URL, photo_article_data(2), follow=True)
+    response = upload_photos(client, 2)
     assert response.redirect_chain and response.status_code == 200
     assert PROCESSING in response.content.decode()
+    assert client.post(ADD_URL, photo_article_data()).status_code == 302
 
     # Nothing was made in the request: two tasks wait for the worker.
     queued = DBTaskResult.objects.filter(task_path="articles.tasks.make_renditions")
@@ -220,12 +224,13 @@ def test_a_save_with_photos_queues_their_renditions_and_the_worker_makes_them(
     first = figure_html(client, article)
     assert "srcset" not in first and f'src="{article.figures.first().image.url}"' in first
     assert PROCESSING in client.get(change_url(article)).content.decode()
+    assert PROCESSING in client.get(PHOTOS_URL).content.decode()
 
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
     assert [task.status for task in queued.all()] == ["SUCCESSFUL", "SUCCESSFUL"]
     assert DBTaskResult.objects.count() == 2, "recording the renditions queues nothing more"
-    for figure in Figure.objects.all():
+    for figure in Photo.objects.all():
         assert figure.rendition_widths == "480 800 1200"
         for width in (480, 800, 1200):
             assert default_storage.exists(renditions.rendition_name(figure.image.name, width))
@@ -233,13 +238,15 @@ def test_a_save_with_photos_queues_their_renditions_and_the_worker_makes_them(
     made = figure_html(client, article)
     assert all(f"-{width}.webp {width}w" in made for width in (480, 800, 1200))
     assert PROCESSING not in client.get(change_url(article)).content.decode()
+    assert PROCESSING not in client.get(PHOTOS_URL).content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_with_the_immediate_queue_the_renditions_exist_when_the_save_returns(client, media_root):
     client.force_login(User.objects.create_superuser("tongbientap", password="x"))
-    response = client.post(ADD_URL, photo_article_data(1), follow=True)
+    response = upload_photos(client, 1)
     assert PROCESSING not in response.content.decode()
+    assert client.post(ADD_URL, photo_article_data()).status_code == 302
     figure = Figure.objects.get()
     assert figure.rendition_widths == "480 800 1200"
     assert "-1200.webp 1200w" in figure_html(client, figure.article)
@@ -249,11 +256,12 @@ def test_with_the_immediate_queue_the_renditions_exist_when_the_save_returns(cli
 def test_an_edit_that_keeps_the_photo_queues_no_new_work(client, settings):
     settings.TASKS = DATABASE_QUEUE
     client.force_login(User.objects.create_superuser("tongbientap", password="x"))
-    client.post(ADD_URL, photo_article_data(1))
+    upload_photos(client, 1)
+    client.post(ADD_URL, photo_article_data())
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
     article = Article.objects.get()
     data = form_data(client.get(change_url(article)))
     data["title"] = "Ảnh hội nghị (cập nhật)"
     assert client.post(change_url(article), data).status_code == 302
     assert DBTaskResult.objects.count() == 1
-    assert Figure.objects.get().rendition_widths == "480 800 1200"
+    assert Photo.objects.get().rendition_widths == "480 800 1200"

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from articles.models import Article, TextBlock
+from articles.models import Article, RichText
 from articles.search import RANKED_MATCHES, words
 
 from .factories import make_article
@@ -65,7 +65,7 @@ def test_an_edited_article_is_found_by_its_new_words_and_not_its_old_ones(db):
     article = make_article("Chợ hoa Quảng An", blocks=["Hoa đào về sớm."])
     article.title = "Chợ hoa Nhật Tân"
     article.save()
-    block = TextBlock.objects.get(article=article)
+    block = RichText.objects.get(article=article)
     block.text = "Quất cảnh xuống phố."
     block.save()
     published = Article.objects.published()

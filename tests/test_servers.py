@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from articles.models import Article
+from articles.models import Article, Photo
 
 from .admin_forms import form_data
 from .factories import png_upload
@@ -57,12 +57,18 @@ def test_a_session_and_an_upload_work_whichever_server_answers(servers, server_e
     admin_on_b = editor.get(f"{b}/admin/")
     assert "/admin/login/" not in admin_on_b.url and "tongbientap" in admin_on_b.text.lower()
 
+    # The photo goes into the library through B, and into the story through A.
+    add = "/admin/articles/photo/add/"
+    fields = form_data(editor.get(f"{b}{add}"), form_id="photo_form")
+    fields |= {"alt_text": "Hội nghị tổng kết", "focal_x": "0.5", "focal_y": "0.5"}
+    editor.post(f"{b}{add}", fields, files={"image": png_upload(size=(900, 600))})
+    photo = Photo.objects.get()
     change = f"/admin/articles/article/{story.pk}/change/"
-    fields = form_data(editor.get(f"{b}{change}"))
-    fields["figures-0-alt_text"] = "Hội nghị tổng kết"
-    editor.post(f"{b}{change}", fields, files={"figures-0-image": png_upload(size=(900, 600))})
+    fields = form_data(editor.get(f"{a}{change}"))
+    fields["figures-0-photo"] = str(photo.pk)
+    editor.post(f"{a}{change}", fields)
 
-    figure = story.figures.get(position=1)
+    figure = story.figures.get(ordering=10)
     assert figure.image, "the upload through B was saved"
     assert (Path(server_env["MEDIA_ROOT"]) / figure.image.name).exists()
     page_on_a = Browser().get(f"{a}{story.get_absolute_url()}").text

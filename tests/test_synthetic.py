@@ -1,6 +1,6 @@
 from django.core.management import call_command
 
-from articles.models import Article, Category, Figure, RelatedLink, TextBlock
+from articles.models import Article, Category, Figure, Photo, RelatedLink, RichText
 from articles.synthetic import SYNTHETIC_PREFIX
 
 
@@ -19,12 +19,15 @@ def test_makes_the_asked_number_of_marked_articles_in_marked_sections(db):
 
 def test_every_article_has_two_to_six_text_blocks_and_up_to_three_figures(db):
     call_command("make_synthetic_news", articles=50, seed=2, verbosity=0)
-    for article in synthetic().prefetch_related("textblocks", "figures"):
-        assert 2 <= len(article.textblocks.all()) <= 6
+    for article in synthetic().prefetch_related("richtexts", "figures"):
+        assert 2 <= len(article.richtexts.all()) <= 6
         assert len(article.figures.all()) <= 3
-        positions = [block.position for block in article.body()]
-        assert positions == list(range(1, len(positions) + 1))
+        positions = [block.ordering for block in article.body()]
+        assert positions == list(range(10, 10 * len(positions) + 1, 10))
     figure = Figure.objects.filter(article__in=synthetic()).first()
+    # The figures share the few photos of the library: each file is stored once.
+    photos = Figure.objects.filter(article__in=synthetic()).values("photo").distinct()
+    assert photos.count() <= Photo.objects.count() < Figure.objects.count()
     assert figure.image.storage.exists(figure.image.name)
     assert (figure.image.width, figure.image.height) == (figure.image_width, figure.image_height)
 
@@ -67,16 +70,14 @@ def test_the_same_seed_gives_the_same_headlines(db):
 
 def test_delete_removes_only_synthetic_rows_and_keeps_the_seed_story(seed):
     before = {
-        model: model.objects.count()
-        for model in (Article, Category, TextBlock, Figure, RelatedLink)
+        model: model.objects.count() for model in (Article, Category, RichText, Figure, RelatedLink)
     }
     call_command("make_synthetic_news", articles=50, seed=7, verbosity=0)
     # A real link into synthetic data goes with it; the real article stays.
     RelatedLink.objects.create(article=seed, target=synthetic().first(), position=99)
     call_command("make_synthetic_news", delete=True, verbosity=0)
     after = {
-        model: model.objects.count()
-        for model in (Article, Category, TextBlock, Figure, RelatedLink)
+        model: model.objects.count() for model in (Article, Category, RichText, Figure, RelatedLink)
     }
     assert after == before
     assert Article.objects.filter(pk=seed.pk).exists()

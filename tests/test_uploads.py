@@ -1,4 +1,4 @@
-"""Photo uploads in the figure block: checked by Pillow before anything is stored."""
+"""Photo uploads into the library: checked by Pillow before anything is stored."""
 
 import io
 import zlib
@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
-from articles.models import Article, Figure
+from articles.models import Photo
 from articles.uploads import check_image
 
-from .admin_forms import ADD_URL, change_url, empty_inlines, new_article_data
+from .admin_forms import PHOTO_ADD_URL, change_url, photo_data
 from .factories import make_article, png_upload
 
 
@@ -48,49 +48,28 @@ def test_a_bad_photo_is_refused_with_a_form_error_and_nothing_is_kept(
 ):
     settings.FIGURE_MAX_PIXELS = 1_000_000
     client.force_login(editor)
-    data = new_article_data(
-        "Bài có ảnh hỏng",
-        **empty_inlines(figures=1),
-        **{
-            "figures-0-position": "1",
-            "figures-0-image": bad(),
-            "figures-0-alt_text": "Ảnh",
-            "figures-0-caption": "Chú thích giữ lại",
-        },
-    )
-    response = client.post(ADD_URL, data)
+    data = photo_data(bad(), caption="Chú thích giữ lại")
+    response = client.post(PHOTO_ADD_URL, data)
     assert response.status_code == 200
     page = response.content.decode()
     assert 'class="errorlist' in page and message in page
     assert "Chú thích giữ lại" in page, "what the editor typed comes back"
-    assert not Article.objects.filter(title="Bài có ảnh hỏng").exists()
-    assert not Figure.objects.exists()
+    assert not Photo.objects.exists()
     assert not list(media_root.rglob("*.*")) if media_root.exists() else True
 
 
 def test_a_photo_without_alt_text_is_refused(client, editor):
     client.force_login(editor)
-    data = new_article_data(
-        **empty_inlines(figures=1),
-        **{"figures-0-position": "1", "figures-0-image": png_upload(), "figures-0-alt_text": ""},
-    )
-    response = client.post(ADD_URL, data)
+    response = client.post(PHOTO_ADD_URL, photo_data(png_upload(), alt_text=""))
     assert response.status_code == 200
-    assert not Figure.objects.exists()
+    assert not Photo.objects.exists()
 
 
 def test_a_photo_is_stored_under_a_generated_name_with_its_real_format(client, editor):
     client.force_login(editor)
-    data = new_article_data(
-        **empty_inlines(figures=1),
-        **{
-            "figures-0-position": "1",
-            "figures-0-image": upload("../../etc/passwd.gif", jpeg_bytes()),
-            "figures-0-alt_text": "Ảnh",
-        },
-    )
-    assert client.post(ADD_URL, data).status_code == 302
-    name = Figure.objects.get().image.name
+    data = photo_data(upload("../../etc/passwd.gif", jpeg_bytes()))
+    assert client.post(PHOTO_ADD_URL, data).status_code == 302
+    name = Photo.objects.get().image.name
     assert name.startswith("figures/") and name.endswith(".jpg") and "passwd" not in name
 
 
@@ -166,17 +145,9 @@ def test_a_decompression_bomb_is_refused_without_being_decoded():
 
 def test_a_decompression_bomb_posted_to_the_admin_leaves_nothing_behind(client, editor, media_root):
     client.force_login(editor)
-    data = new_article_data(
-        "Bài có bom ảnh",
-        **empty_inlines(figures=1),
-        **{
-            "figures-0-position": "1",
-            "figures-0-image": SimpleUploadedFile("bom.png", png_claiming_size(50_000, 50_000)),
-            "figures-0-alt_text": "Ảnh",
-        },
-    )
-    response = client.post(ADD_URL, data)
+    data = photo_data(SimpleUploadedFile("bom.png", png_claiming_size(50_000, 50_000)))
+    response = client.post(PHOTO_ADD_URL, data)
     assert response.status_code == 200
     assert "Ảnh quá lớn để mở an toàn." in response.content.decode()
-    assert not Article.objects.exists() and not Figure.objects.exists()
+    assert not Photo.objects.exists()
     assert not media_root.exists() or not any(media_root.rglob("*.*"))

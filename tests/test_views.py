@@ -19,7 +19,8 @@ def test_the_article_page_shows_the_captions_as_figure_captions_between_paragrap
     captions = [f.caption for f in seed.figures.all()]
     assert [c.strip() for c in figcaptions(html)] == captions
     body = html[html.index('<div class="article-body">') :]
-    order = [body.index(captions[0]), body.index(seed.textblocks.first().paragraphs()[0])]
+    first_paragraph = seed.richtexts.first().searchable_text().splitlines()[0]
+    order = [body.index(captions[0]), body.index(first_paragraph)]
     assert order == sorted(order), "the first photo stands before the first paragraph"
     assert body.index(captions[3]) < body.index("Tại hội nghị, các tập thể, cá nhân")
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from reversion.models import Version
 
-from articles.models import Article
+from articles.models import Article, Photo
 
 from .admin_forms import (
     ADD_URL,
@@ -22,22 +22,33 @@ from .admin_forms import (
 )
 from .factories import make_article, png_upload
 
+PHOTO_ADD_URL = "/admin/articles/photo/add/"
+
 
 def test_a_reporter_writes_a_draft_with_text_and_a_photo_reorders_it_and_sends_it_to_review(
     client, reporter
 ):
     client.force_login(reporter)
-    data = new_article_data(
-        **empty_inlines(textblocks=2, figures=1),
-        **{"textblocks-0-position": "1", "textblocks-0-text": "Đoạn thứ nhất."},
-        **{"textblocks-1-position": "3", "textblocks-1-text": "Đoạn thứ hai."},
-        **{
-            "figures-0-position": "2",
-            "figures-0-image": png_upload(),
-            "figures-0-alt_text": "Sen hồng trên mặt hồ",
-            "figures-0-caption": "Sen Hồ Tây buổi sớm.",
-            "figures-0-credit": "Ảnh: Minh Anh",
+    # The photo goes into the library first (in place, from the photo block's "+").
+    response = client.post(
+        PHOTO_ADD_URL,
+        {
+            "image": png_upload(),
+            "alt_text": "Sen hồng trên mặt hồ",
+            "caption": "Sen Hồ Tây buổi sớm.",
+            "credit": "Ảnh: Minh Anh",
+            "focal_x": "0.5",
+            "focal_y": "0.5",
         },
+    )
+    assert response.status_code == 302, errors_of(response)
+    photo = Photo.objects.get()
+    assert (photo.uploaded_by, photo.image_width, photo.image_height) == (reporter, 64, 48)
+    data = new_article_data(
+        **empty_inlines(richtexts=2, figures=1),
+        **{"richtexts-0-ordering": "10", "richtexts-0-text": "<p>Đoạn thứ nhất.</p>"},
+        **{"richtexts-1-ordering": "30", "richtexts-1-text": "<p>Đoạn thứ hai.</p>"},
+        **{"figures-0-ordering": "20", "figures-0-photo": str(photo.pk), "figures-0-caption": ""},
     )
     response = client.post(ADD_URL, data)
     assert response.status_code == 302, errors_of(response)
@@ -46,23 +57,25 @@ def test_a_reporter_writes_a_draft_with_text_and_a_photo_reorders_it_and_sends_i
     assert (article.status, article.created_by, article.updated_by) == ("draft", reporter, reporter)
     assert [b.kind for b in article.body()] == ["text", "figure", "text"]
     figure = article.figures.get()
-    assert figure.image.name.endswith(".png") and (figure.image_width, figure.image_height) == (
-        64,
-        48,
+    # Left empty, the caption is the photo's own; credit and alt text are the photo's.
+    assert (figure.caption, figure.credit, figure.alt_text) == (
+        "Sen Hồ Tây buổi sớm.",
+        "Ảnh: Minh Anh",
+        "Sen hồng trên mặt hồ",
     )
 
-    # The photo goes first: positions are what the editor typed, renumbered 1..n.
+    # The photo goes first (content-editor posts the order it shows), numbered 10, 20, 30.
     data = form_data(client.get(change_url(article)))
-    data["figures-0-position"] = "0"
+    data["figures-0-ordering"] = "5"
     data["status"] = "review"
     response = client.post(change_url(article), data)
     assert response.status_code == 302, errors_of(response)
     article.refresh_from_db()
     assert article.status == "review"
-    assert [(b.kind, b.position) for b in article.body()] == [
-        ("figure", 1),
-        ("text", 2),
-        ("text", 3),
+    assert [(b.kind, b.ordering) for b in article.body()] == [
+        ("figure", 10),
+        ("text", 20),
+        ("text", 30),
     ]
 
 
@@ -155,12 +168,13 @@ def test_the_two_roles_have_exactly_the_permissions_they_need(db):
 
     blocks = {
         f"{verb}_{model}"
-        for model in ("textblock", "figure", "relatedlink")
+        for model in ("richtext", "figure", "quote", "embed", "storycard", "relatedlink")
         for verb in ("add", "change", "delete", "view")
     }
     reporter = {"add_article", "change_article", "view_article", "view_category", *blocks}
-    # Reporters choose authors and topics, and may add a topic.
+    # Reporters choose authors and topics, may add a topic, and use the photo library.
     reporter |= {"view_author", "view_topic", "add_topic", "view_correction"}
+    reporter |= {"add_photo", "change_photo", "view_photo"}
     assert codenames("Phóng viên") == reporter
     assert codenames("Biên tập viên") == reporter | {
         "delete_article",
@@ -174,6 +188,7 @@ def test_the_two_roles_have_exactly_the_permissions_they_need(db):
         "delete_topic",
         "view_frontpage",
         "change_frontpage",
+        "delete_photo",
     }
 
 
@@ -187,8 +202,8 @@ def test_the_body_is_shown_to_readers_in_the_order_the_reporter_set(client, repo
     client.force_login(reporter)
     data = form_data(client.get(change_url(article)))
     # Move the photo to the top and swap the two paragraphs.
-    data.update({"figures-0-position": "1", "textblocks-0-position": "3"})
-    data["textblocks-1-position"] = "2"
+    data.update({"figures-0-ordering": "1", "richtexts-0-ordering": "3"})
+    data["richtexts-1-ordering"] = "2"
     assert client.post(change_url(article), data).status_code == 302
     page = client.get(f"{LIST_URL}{article.pk}/preview/").content.decode()
     assert page.index("Ảnh cuối.") < page.index("Đoạn thứ hai.") < page.index("Đoạn đầu tiên.")

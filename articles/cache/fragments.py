@@ -125,11 +125,12 @@ def _row(instance, seen):
 
 
 def _body_digest(body):
-    """The body's rows, as read (plain values, and cheaper than the blocks), digested once
-    for all of a page's fragments: they never change once read."""
+    """The body's rows, as read (plain values, and cheaper than the blocks), with the
+    addresses and headlines of the articles it links to, digested once for all of a
+    page's fragments: they never change once read."""
     digest = body.__dict__.get("fragments_digest")
     if digest is None:
-        digest = body.__dict__["fragments_digest"] = _digest(body.rows)
+        digest = body.__dict__["fragments_digest"] = _digest([body.rows, body.links_digest()])
     return digest
 
 

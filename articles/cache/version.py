@@ -55,12 +55,20 @@ def note_published_before(sender, instance, raw=False, using=None, **kwargs):
 
 def _seen_by_readers(instance, notes, using):
     """Whether a saved or deleted row can be seen on a readers' page."""
-    from ..models import Article, Author, Category, FrontPage, Topic
+    from ..models import Article, Author, Category, FrontPage, Photo, Topic
 
     if isinstance(instance, (Category, Author, Topic)):
         return True
     if isinstance(instance, FrontPage):
         return instance.edition == FrontPage.Edition.LIVE
+    if isinstance(instance, Photo):
+        # A photo of the library: seen where a published story shows it.
+        return (
+            instance.pk is not None
+            and Article.objects.using(using)
+            .filter(figures__photo_id=instance.pk, status=Article.Status.PUBLISHED)
+            .exists()
+        )
     if isinstance(instance, Article):
         return instance.status == Article.Status.PUBLISHED or getattr(
             instance, "_was_published", False

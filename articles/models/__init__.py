@@ -1,4 +1,4 @@
-"""The newsroom's content: sections, articles, their body blocks, photos and links.
+"""The newsroom's content: sections, articles, their body blocks, the photo library and links.
 
 Nothing here knows of caching: the lists kept per change of the site are in
 ``articles.lists``, the site's version and its rule in the cache's modules.
@@ -19,10 +19,10 @@ from .articles import (
     validate_section_slug,
 )
 from .autosave import Autosave
-from .body import Body, BodyBlock, TextBlock
+from .body import BLOCK_KINDS, Body, BodyBlock, Embed, Quote, RichText, StoryCard
 from .corrections import Correction
 from .desk import Note, Presence, PreviewLink, StatusChange
 from .front_page import FrontPage
 from .people import Author, Topic, byline_names
-from .photos import Figure, figure_upload_to
+from .photos import Figure, Photo, figure_upload_to
 from .site import SiteChange

@@ -12,8 +12,8 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from .. import page_sql, search, text
-from .body import Body
+from .. import page_sql, richtext, search, text
+from .body import REGIONS, Body
 
 # Top-level paths that a section slug must not take over.
 RESERVED_SLUGS = frozenset(
@@ -330,10 +330,13 @@ class Article(models.Model):
             models.Index(fields=["status", "breaking_until"], name="article_breaking"),
         ]
 
+    regions = REGIONS  # the body, as django-content-editor edits it
+
     def __str__(self):
         return self.title
 
     def save(self, *args, **kwargs):
+        self.normalise()  # before the slug and the search text are made from it
         if not self.slug:
             self.slug = unique_slug(Article, self.title, exclude_pk=self.pk)
         if self.pk:
@@ -353,6 +356,10 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs=self.address())
+
+    def normalise(self):
+        """Its text NFC, however it arrives (``signals.normalise_text``)."""
+        richtext.normalise_fields(self, ("title", "sapo", "byline"))
 
     def clean_fields(self, exclude=None):
         # Here rather than in clean(): a field the form leaves out (a reporter's
@@ -399,7 +406,7 @@ class Article(models.Model):
         )
 
     def body(self):
-        """Text blocks and figures, in the order the editor placed them, in one query."""
+        """The body's blocks of every kind, in the order the editor placed them, in one query."""
         if self.pk is None:
             return Body(self, [])
         if (rows := self.__dict__.pop("body_rows", None)) is not None:
@@ -417,6 +424,17 @@ class Article(models.Model):
         """The byline as plain text: the authors' names, or else the free-text byline."""
         return ", ".join(author.name for author in self.authors.all()) or self.byline
 
+    @classmethod
+    def with_bodies(cls, articles):
+        """``articles`` as a list, each with its body read, in one query for them all."""
+        articles = list(articles)
+        if articles:
+            db = articles[0]._state.db or DEFAULT_DB_ALIAS
+            bodies = page_sql.read_bodies(db, [article.pk for article in articles])
+            for article in articles:
+                article.body_rows = bodies[article.pk]
+        return articles
+
     def related_articles(self):
         """The editor's related links that readers may see, in the editor's order."""
         return list(
@@ -427,18 +445,18 @@ class Article(models.Model):
         )
 
     def renumber_body(self):
-        """Number the blocks 1, 2, 3... in body order, so no two share a position.
+        """Number the blocks 10, 20, 30... in body order, so no two share a place.
 
         The moved blocks are written in a few batched statements, not one per block.
         """
         moved = defaultdict(list)
         for number, block in enumerate(self.body(), start=1):
-            if block.position != number:
-                block.position = number
+            if block.ordering != number * 10:
+                block.ordering = number * 10
                 moved[type(block)].append(block)
         for model, blocks in moved.items():
             if blocks:
-                model.objects.bulk_update(blocks, ["position"])
+                model.objects.bulk_update(blocks, ["ordering"])
 
     def fold_search_text(self):
         parts = [self.title, self.sapo]

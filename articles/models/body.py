@@ -1,25 +1,39 @@
-"""An article's body: blocks of text and figures in one order, and the sequence that reads them."""
+"""An article's body: one ordered list of blocks of several kinds, and the sequence that
+reads them.
+
+The blocks are edited as one stream in the admin by django-content-editor (each kind is
+one of its "plugins": ``region`` and ``ordering`` are its fields); the page reads all of
+them in one query (``page_sql``).
+"""
 
 from collections.abc import Sequence
 
+from content_editor.models import PluginBase, Region
 from django.db import DEFAULT_DB_ALIAS, models
 from django.utils.functional import cached_property
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorField
 
-from .. import text
-from ..page_sql import BODY_COLUMNS, BODY_KINDS
+from .. import embeds, richtext
+from ..page_sql import BODY_COLUMNS, PHOTO_COLUMNS
+
+BODY = "body"
+REGIONS = [Region(key=BODY, title=_("body"))]
+"""The article's one region: content-editor's list of blocks is the body."""
 
 
 class Body(Sequence):
     """An article's blocks in body order, as one query read them (``Article.body()``).
 
     The rows stand for the blocks: a kept fragment is keyed on them (see
-    ``fragments``). The model instances are made when the body is first read,
-    which a page whose fragments are kept never does.
+    ``fragments``), with the articles the body links to (``linked``). The model
+    instances are made when the body is first read, which a page whose fragments are
+    kept never does.
     """
 
     def __init__(self, article, rows):
-        self.article, self.rows = article, tuple(rows)
+        self.article, self.rows = article, tuple(tuple(row) for row in rows)
 
     def __len__(self):
         return len(self.rows)
@@ -29,62 +43,251 @@ class Body(Sequence):
 
     @cached_property
     def blocks(self):
+        from .photos import Photo
+
         db = self.article._state.db or DEFAULT_DB_ALIAS
-        models = [self.article._meta.get_field(name).related_model for name in BODY_KINDS]
-        kinds = [(m, [f.attname for f in m._meta.concrete_fields]) for m in models]
         blocks = []
         for kind, *row in self.rows:
-            model, fields = kinds[kind]
-            values = dict(zip(BODY_COLUMNS, row, strict=True), article_id=self.article.pk)
-            block = model.from_db(db, fields, [values[name] for name in fields])
+            model = BLOCK_KINDS[kind]
+            values = dict(zip(BODY_COLUMNS, row, strict=True))
+            names = [f.attname for f in model._meta.concrete_fields]
+            own = {
+                "id": values["id"],
+                "article_id": self.article.pk,
+                "region": BODY,
+                "ordering": values["ordering"],
+                **{name: values[column] for name, column in model.body_columns.items()},
+            }
+            block = model.from_db(db, names, [own[name] for name in names])
             block.article = self.article
+            if model.kind == "figure" and block.photo_id is not None:
+                # In the model's order of fields, as ``from_db`` takes them.
+                names = [f.attname for f in Photo._meta.concrete_fields]
+                names = [name for name in names if name in PHOTO_COLUMNS]
+                photo_values = [values[PHOTO_COLUMNS[name]] for name in names]
+                block.photo = Photo.from_db(db, names, photo_values)
+            if model.kind == "card":
+                block.shown = self.linked.get(block.target_id)
+            elif model.kind == "text":
+                block.shown_html = block.html(self.addresses)
             blocks.append(block)
         return blocks
 
+    @cached_property
+    def linked(self):
+        """The visible articles the body links to (cards, links in its text), by id:
+        read in one query, and only when there are some."""
+        from .articles import Article
+
+        ids = set()
+        for kind, *row in self.rows:
+            values = dict(zip(BODY_COLUMNS, row, strict=True))
+            if BLOCK_KINDS[kind].kind == "card":
+                ids.add(values["ref_id"])
+            elif BLOCK_KINDS[kind].kind == "text":
+                ids.update(richtext.linked_article_ids(values["text"]))
+        ids.discard(None)
+        if not ids:
+            return {}
+        found = Article.objects.published().listing().defer("sapo").filter(pk__in=ids)
+        return {article.pk: article for article in found}
+
+    @property
+    def has_embeds(self):
+        return any(BLOCK_KINDS[row[0]].kind == "embed" for row in self.rows)
+
+    @property
+    def addresses(self):
+        return {pk: article.get_absolute_url() for pk, article in self.linked.items()}
+
+    def links_digest(self):
+        """What of the linked articles the body shows: their addresses and headlines."""
+        return sorted(
+            (pk, article.get_absolute_url(), article.title) for pk, article in self.linked.items()
+        )
+
 
 class BlockKeyManager(models.Manager):
-    def get_by_natural_key(self, article_slug, position):
-        return self.get(article__slug=article_slug, position=position)
+    def get_by_natural_key(self, article_slug, ordering):
+        return self.get(article__slug=article_slug, ordering=ordering)
 
 
-class BodyBlock(models.Model):
-    """A piece of an article's body; text blocks and figures share one order.
+class BodyBlock(PluginBase):
+    """A block of an article's body; blocks of every kind share one order.
 
-    Positions are not unique in the database: a reorder swaps them, one row at
-    a time. ``Article.renumber_body()`` makes them 1..n again after every edit.
+    ``region`` and ``ordering`` are what django-content-editor keeps: the body is the
+    only region, and the editor's drag and drop writes ``ordering``.
     """
 
     article = models.ForeignKey(
         "articles.Article", on_delete=models.CASCADE, related_name="%(class)ss"
     )
-    position = models.PositiveIntegerField(_("position"), default=0)
+    region = models.CharField(max_length=40, default=BODY, blank=True)
+    ordering = models.IntegerField(_("order"), default=0)
 
     objects = BlockKeyManager()
 
+    # The block's own fields and the column of the body's query that holds each.
+    body_columns = {}
+
     class Meta:
         abstract = True
-        ordering = ["position", "pk"]
+        ordering = ["ordering", "pk"]
 
     def natural_key(self):
-        return (*self.article.natural_key(), self.position)
+        return (*self.article.natural_key(), self.ordering)
 
     natural_key.dependencies = ["articles.article"]
 
+    def normalise(self):
+        """Make the block what is stored: its text NFC (for HTML, sanitized), in the body.
 
-class TextBlock(BodyBlock):
+        Run before every save, a fixture's included (``signals.normalise_text``)."""
+        self.region = BODY
+        richtext.normalise_fields(self)
+
+    def searchable_text(self):
+        return ""
+
+    def html(self):
+        """The block as HTML for feeds and the page's text (``content:encoded``)."""
+        return ""
+
+
+class RichText(BodyBlock):
+    """Paragraphs, subheadings, lists, links: rich text, sanitized by ``richtext``."""
+
     kind = "text"
+    body_columns = {"text": "text"}
 
-    text = models.TextField(_("text"), help_text=_("One paragraph per line."))
+    text = ProseEditorField(
+        _("text"),
+        extensions=richtext.EDITOR_EXTENSIONS,
+        sanitize=richtext.sanitize,
+        blank=True,
+    )
 
     class Meta(BodyBlock.Meta):
-        verbose_name = _("text block")
-        verbose_name_plural = _("text blocks")
+        verbose_name = _("text")
+        verbose_name_plural = _("texts")
+
+    def __str__(self):
+        return richtext.plain_text(self.text)[:60]
+
+    def normalise(self):
+        super().normalise()
+        self.text = richtext.sanitize(self.text)
+
+    def searchable_text(self):
+        return richtext.plain_text(self.text)
+
+    def html(self, addresses=None):
+        return richtext.resolve_links(self.text, addresses or {})
+
+
+class Quote(BodyBlock):
+    """A quotation, with who said it."""
+
+    kind = "quote"
+    body_columns = {"text": "text", "attribution": "extra"}
+
+    text = models.TextField(_("quotation"))
+    attribution = models.CharField(_("who said it"), max_length=200, blank=True)
+
+    class Meta(BodyBlock.Meta):
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
 
     def __str__(self):
         return self.text[:60]
 
-    def paragraphs(self):
-        return text.paragraphs(self.text)
+    def searchable_text(self):
+        return "\n".join(filter(None, [self.text, self.attribution]))
+
+    def html(self, addresses=None):
+        cite = f"<footer>{escape(self.attribution)}</footer>" if self.attribution else ""
+        return f"<blockquote><p>{escape(self.text)}</p>{cite}</blockquote>"
+
+
+class Embed(BodyBlock):
+    """A video or post of an allowed provider (``embeds``), loaded only when a reader asks."""
+
+    kind = "embed"
+    body_columns = {"url": "text"}
+
+    url = models.URLField(
+        _("link"),
+        max_length=500,
+        validators=[embeds.validate_embed_url],
+        help_text=_("The address of a YouTube video or a Facebook post or video."),
+    )
+
+    class Meta(BodyBlock.Meta):
+        verbose_name = _("embed")
+        verbose_name_plural = _("embeds")
+
+    def __str__(self):
+        return self.url
+
+    @property
+    def embedded(self):
+        return embeds.recognise(self.url)
 
     def searchable_text(self):
-        return self.text
+        return ""
+
+    def html(self, addresses=None):
+        return f'<p><a href="{escape(self.url)}">{escape(self.url)}</a></p>'
+
+
+class StoryCard(BodyBlock):
+    """A card in the body that links to another of our stories; it follows its address."""
+
+    kind = "card"
+    body_columns = {"target_id": "ref_id"}
+
+    target = models.ForeignKey(
+        "articles.Article",
+        verbose_name=_("related article"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta(BodyBlock.Meta):
+        verbose_name = _("related story card")
+        verbose_name_plural = _("related story cards")
+
+    def __str__(self):
+        return str(self.target_id)
+
+    def searchable_text(self):
+        return ""
+
+    def html(self, addresses=None):
+        shown = getattr(self, "shown", None)
+        if shown is None:
+            return ""
+        return f'<p><a href="{escape(shown.get_absolute_url())}">{escape(shown.title)}</a></p>'
+
+
+def _block_kinds():
+    from .photos import Figure
+
+    return (RichText, Figure, Quote, Embed, StoryCard)
+
+
+class _Kinds(Sequence):
+    """The block models, in the order of the body query's ``kind`` column."""
+
+    @cached_property
+    def models(self):
+        return _block_kinds()
+
+    def __getitem__(self, index):
+        return self.models[index]
+
+    def __len__(self):
+        return len(self.models)
+
+
+BLOCK_KINDS = _Kinds()

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from PIL import Image
 
 from articles import renditions, uploads
-from articles.models import Figure
+from articles.models import Photo
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         rewritten = turned = 0
-        for figure in Figure.objects.photos().iterator():
+        for figure in Photo.objects.iterator():
             size = rewrite(figure)
             if size is None:
                 continue
@@ -27,9 +27,11 @@ class Command(BaseCommand):
                 for width in renditions.WIDTHS:
                     figure.image.storage.delete(renditions.rendition_name(figure.image.name, width))
                 figure.image_width, figure.image_height = size
-                figure.rendition_widths = ""
-                # Saved as the figure: pages change, and new renditions are queued.
-                figure.save(update_fields=["image_width", "image_height", "rendition_widths"])
+                figure.rendition_widths = figure.crops = ""
+                # Saved as the photo: pages change, and new renditions are queued.
+                figure.save(
+                    update_fields=["image_width", "image_height", "rendition_widths", "crops"]
+                )
         self.stdout.write(
             f"Rewrote {rewritten} photo(s) without metadata; {turned} turned upright."
         )
