@@ -163,9 +163,10 @@ class ArticleQuerySet(models.QuerySet):
         """
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=at or timezone.now())
 
-    def search(self, query):
-        """Articles holding every word of ``query``, accents and case ignored (see search.py)."""
-        return search.search(self, query)
+    def search(self, query, **options):
+        """Articles holding every word of ``query``, accents and case ignored, best match
+        first (see search.py)."""
+        return search.search(self, query, **options)
 
     def latest_first(self):
         return self.order_by("-published_at", "-pk")
@@ -266,7 +267,7 @@ class Article(models.Model):
     search_text = models.TextField(
         blank=True,
         editable=False,
-        help_text="Headline, sapo and body folded by articles.text.fold, for search.",
+        help_text="Headline, sapo and body as search indexes them (articles.search.document).",
     )
 
     objects = ArticleManager()
@@ -377,10 +378,9 @@ class Article(models.Model):
                 model.objects.bulk_update(blocks, ["position"])
 
     def fold_search_text(self):
-        parts = [self.title, self.sapo]
-        if self.pk:
-            parts += [block.searchable_text() for block in self.body()]
-        return text.fold("\n".join(filter(None, parts)))
+        """What search indexes of the article: see ``search.document``."""
+        body = [block.searchable_text() for block in self.body()] if self.pk else []
+        return search.document(self.title, self.sapo, body)
 
     def refresh_search_text(self):
         """Re-fold the stored search text after the body changed."""
