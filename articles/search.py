@@ -26,20 +26,23 @@ How a query is answered (``ranked``):
    finds all three alike); a recency boost worth less than any of these lets this week's
    story beat a years-old one of the same relevance; ties go to the newer story.
 
-Why the cost is bounded when a word is common: no step reads every match. A walk in
+Why the cost is bounded when a word is common: no step ranks every match. A walk in
 publication order stops after ``SCAN`` matches (SQLite: FTS5 reads its doclists in rowid
 order, which is publication order; PostgreSQL: the planner walks the ``article_newest``
 index backwards and checks each row's vector, or takes the GIN index when the words are
-rare and sorts the few matches). The headline walks read the small index, so an old
-story whose headline matches is found however many newer stories mention the words in
-their bodies. Neither engine's own ranking function is asked to rank all the matches:
-FTS5's ``bm25`` first counts every row matching each word (its IDF), which for a word
-in every story is the whole archive, and PostgreSQL's ``ts_rank`` reads each matching
-row's vector. The scores of step 2 need only the candidates' headlines and sapos. The
-figures are in bench/RESULTS-SEARCH.md.
+rare and sorts the few matches). Readers' walks start at the present (``published()``
+notes it), not at the scheduled stories. The headline walks read the small index, so an
+old story whose headline matches is found however many newer stories mention the words
+in their bodies; when ``SCAN`` headlines hold every word, they take the first places and
+the whole index is not read at all. Neither engine's own ranking function ranks the
+matches: FTS5's ``bm25`` first counts every row that holds each word (for its IDF), the
+whole archive for a word in every story, and PostgreSQL's ``ts_rank`` reads the vector
+of each row it ranks. Step 2 reads only the candidates' headlines and sapos.
 
-A search for common words therefore ranks the headline matches and the newest
-``SCAN`` matches elsewhere, not every story in the archive that holds the words.
+What still grows with the archive: on PostgreSQL, a query of several words that are
+each common but rare together (a whole headline) is answered from the GIN index, which
+intersects each word's full posting list. The figures, with the plans, are in
+bench/RESULTS-SEARCH.md.
 """
 
 import functools
@@ -47,7 +50,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Case, IntegerField, Value, When
@@ -216,6 +219,11 @@ def candidates(queryset, query, since=None, until=None):
     found["headline"] = (
         found["headline_phrase"] if single else walk(queryset, head, every, since, until)
     )
+    if len(found["headline"]) >= SCAN:
+        # As many headlines hold every word as the walks keep: they take the first places,
+        # and the whole index, where common words fill long lists, is not read.
+        found["phrase"] = found["all"] = []
+        return found
     found["phrase"] = walk(queryset, whole, phrase, since, until)
     found["all"] = found["phrase"] if single else walk(queryset, whole, every, since, until)
     return found
@@ -303,6 +311,10 @@ def ranked(queryset, query, *, since=None, until=None, by_date=False, prefix=Fal
     parsed = query if isinstance(query, Query) else parse(query, prefix)
     if not parsed:
         return Results([], False)
+    if (visible_at := getattr(queryset.query, "visible_at", None)) is not None:
+        # Readers' articles (``published()``): nothing published later can be among them.
+        limit = visible_at + timedelta(seconds=1)
+        until = min(until, limit) if until else limit
     found = candidates(queryset, parsed, since, until)
     ids = set().union(*found.values())
     in_phrase = set(found["phrase"]) | set(found["headline_phrase"])

@@ -211,6 +211,7 @@ def test_the_gin_indexes_can_answer_a_search_on_postgresql(db):
     found = walks("hiếm")
     assert len(found) == 2  # one word: the headline walk and the whole one
     with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")  # as autovacuum would after such a load
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         plans = []
@@ -270,3 +271,23 @@ def test_on_postgresql_each_articles_search_vector_is_kept_in_its_row(db):
             "WHERE attrelid = 'articles_article'::regclass AND attname = 'search_vector'"
         )
         assert cursor.fetchone() == ("m",)
+
+
+def test_the_index_follows_bulk_updates_of_status_and_time(db):
+    article = make_article("Chợ phiên Bắc Hà", status=Article.Status.DRAFT, published_at=None)
+
+    def readers():
+        return list(Article.objects.published().search("cho phien bac ha"))
+
+    assert readers() == [] and list(Article.objects.search("cho phien bac ha")) == [article]
+    Article.objects.filter(pk=article.pk).update(
+        status=Article.Status.PUBLISHED, published_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert readers() == [article]
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
+    assert readers() == [] and list(Article.objects.search("cho phien bac ha")) == [article]
+
+
+def test_the_seed_fixture_holds_the_search_text_its_stories_compute(seed):
+    for article in Article.objects.all():
+        assert article.search_text == article.fold_search_text(), article.title

@@ -161,7 +161,12 @@ class ArticleQuerySet(models.QuerySet):
         job: an article whose ``published_at`` is in the future simply is not here
         until then.
         """
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=at or timezone.now())
+        at = at or timezone.now()
+        visible = self.filter(status=Article.Status.PUBLISHED, published_at__lte=at)
+        # Noted for search, whose walks in publication order then start at this moment
+        # instead of passing every scheduled story first (search.py).
+        visible.query.visible_at = at
+        return visible
 
     def search(self, query, **options):
         """Articles holding every word of ``query``, accents and case ignored, best match
