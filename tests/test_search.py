@@ -152,10 +152,11 @@ def test_a_scheduled_article_does_not_take_a_place_among_the_newest(db):
 
 def shown_titles(html):
     """The headlines of a results page, without the marks around the matched words."""
-    return [
-        re.sub(r"</?mark>", "", title)
-        for title in re.findall(r'<li class="search-result">\s*<h2><a [^>]*>(.*?)</a>', html)
-    ]
+    results = re.search(r'<ol class="search-results"[^>]*>(.*?)</ol>', html, re.S)
+    if results is None:
+        return []
+    titles = re.findall(r"<h2><a [^>]*>(.*?)</a></h2>", results[1])
+    return [re.sub(r"</?mark>", "", title) for title in titles]
 
 
 def test_a_search_page_costs_the_same_few_queries_however_many_match(
@@ -164,11 +165,11 @@ def test_a_search_page_costs_the_same_few_queries_however_many_match(
     for n in range(30):
         make_article(f"Hồ Gươm {n}")
     # The next scheduled story, the section menu and the form's sections, the four walks
-    # of the search, the candidates' headlines, and the page of matches.
-    with django_assert_max_num_queries(10):
+    # of the search, the candidates' headlines, the page of matches and their photos.
+    with django_assert_max_num_queries(11):
         first = client.get("/tim-kiem/?q=ho+guom").content.decode()
-    # Again: the form's sections and the page of matches only.
-    with django_assert_max_num_queries(2):
+    # Again: the form's sections, the page of matches and their photos only.
+    with django_assert_max_num_queries(3):
         again = client.get("/tim-kiem/?q=ho+guom").content.decode()
     for html in (first, again):
         assert len(shown_titles(html)) == 20 and "Hồ Gươm 29" in shown_titles(html)
