@@ -395,8 +395,3 @@ def snippet(value, query, words_around=18):
             after = " …" if start + words_around < len(tokens) else ""
             return highlight(before + piece + after, parsed)
     return None
-
-
-def recent_weight(age_days):
-    """The recency boost of a story ``age_days`` old (for the docs and tests)."""
-    return WEIGHTS["recent"] * RECENT_DAYS / (RECENT_DAYS + age_days)
