@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -20,9 +21,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from js_asset import Media
 from reversion import create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
@@ -221,10 +223,14 @@ class KnownChoiceAutocomplete(AutocompleteSelect):
     """An autocomplete that labels the article already chosen without asking the database.
 
     Django's widget looks up each row's chosen article on its own: one query per
-    related link. The inline has them all already (``select_related``).
+    related link. The inline has them all already (``select_related``). It asks
+    ``RelatedSearchView`` for choices, which says each one's section, status and date.
     """
 
     known = None
+
+    def get_url(self):
+        return reverse("admin:articles_article_related_search")
 
     def optgroups(self, name, value, attr=None):
         if self.known is None or [str(v) for v in value if v] != [str(self.known.pk)]:
@@ -270,6 +276,36 @@ class CorrectionInline(admin.TabularInline):
     fields = ["kind", "text", "created_at"]
     readonly_fields = ["created_at"]
     extra = 0
+
+
+def choice_label(article):
+    """How the related picker shows an article: headline, section, status and date."""
+    when = article.published_at
+    return " · ".join(
+        [
+            article.title,
+            article.category.name if article.category_id else pgettext("picker", "No section"),
+            pgettext("picker", "Scheduled")
+            if article.status == Article.Status.PUBLISHED and when and when > timezone.now()
+            else article.get_status_display(),
+            date_format(timezone.localtime(when), "SHORT_DATETIME_FORMAT")
+            if when
+            else pgettext("picker", "no date"),
+        ]
+    )
+
+
+class RelatedSearchView(AutocompleteJsonView):
+    """The related picker's choices: every article an editor may see, found by the admin's
+    search (any status, best match first, the last word as its start), labelled by
+    ``choice_label``."""
+
+    def get_queryset(self):
+        self.request.search_as_typed = True
+        return super().get_queryset().select_related("category")
+
+    def serialize_result(self, obj, to_field_name):
+        return {"id": str(getattr(obj, to_field_name)), "text": choice_label(obj)}
 
 
 def article_id_or_404(object_id):
@@ -566,9 +602,16 @@ class ArticleAdmin(AutosaveAdmin, ContentEditor, VersionAdmin):
         return ListChangeList
 
     def get_search_results(self, request, queryset, search_term):
+        """Every article of the list, whatever its status, ranked as readers' search
+        ranks (articles/search.py); the picker matches its last word as typed so far."""
         if not search_term.strip():
             return queryset, False
-        found = queryset.search(search_term)
+        typing = getattr(request, "search_as_typed", False) or (
+            request.resolver_match and request.resolver_match.url_name == "autocomplete"
+        )
+        found = queryset.search(search_term, prefix=bool(typing))
+        if ORDER_VAR in request.GET:  # a column the editor chose to sort by
+            found = found.order_by(*queryset.query.order_by)
         # Finding articles by their words is the costly part: the date hierarchy reads
         # what was found once, the usual way, rather than once per period of its walk.
         return ArticleQuerySet(self.model, query=found.query, using=found.db), False
@@ -685,6 +728,11 @@ class ArticleAdmin(AutosaveAdmin, ContentEditor, VersionAdmin):
 
     def get_urls(self):
         own = [
+            path(
+                "related-search/",
+                self.admin_site.admin_view(RelatedSearchView.as_view(admin_site=self.admin_site)),
+                name="articles_article_related_search",
+            ),
             path(
                 "<path:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),

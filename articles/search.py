@@ -1,107 +1,397 @@
-"""Finding articles by the words readers type, with or without accents.
+"""Finding articles by the words people type, with or without accents, best match first.
 
-Both sides are folded by ``text.fold`` (the stored ``Article.search_text`` and
-the query), so ``tay ho``, ``TÂY HỒ`` and ``Tây Hồ`` are the same words. Each
-word matches the start of a word in the article, and every word must match.
-Readers get the newest 100 matches (``RANKED_MATCHES``), five pages.
+What is indexed (``document``, stored in ``Article.search_text``): the headline, the sapo
+and the body's ``searchable_text()``, three parts split by ``SEPARATOR``, each as its
+words folded by ``text.fold`` (``Hồ Tây`` is ``ho tay``), so that ``tay ho``, ``TÂY HỒ``
+and ``Tây Hồ``, in NFC or NFD, find the same stories. The marks a word was typed with are
+weighed afterwards, on the candidates' headlines and sapos (step 2 below). The indexes
+of migration 0010 read it:
 
-The work must not grow with the number of matches: a common word matches most
-of the archive. Each database finds the newest matches with the index that
-migration 0005 builds for it:
+- SQLite: two FTS5 tables kept by triggers, ``article_search`` (headline, sapo, body)
+  and ``article_search_head`` (the headline alone), whose rowid is a key in publication
+  order (see ``_key``), so FTS5 walks any match newest first.
+- PostgreSQL: two stored ``tsvector`` columns with GIN indexes: ``search_vector``, the
+  three parts weighted ``setweight`` A, B and C, and ``headline_vector``.
 
-- SQLite: an FTS5 table whose rowid is a key in publication order (published
-  second, then id), so FTS5 walks the matches newest first and stops at 100.
-- PostgreSQL: full-text search with the ``simple`` configuration (folding already
-  did what a Vietnamese dictionary would) on a stored tsvector. The planner walks
-  the newest articles and checks each vector when a word is common, and takes the
-  GIN index when it is rare. The 100 are ranked by relevance, then recency.
+How a query is answered (``ranked``):
 
-Other databases, and SQLite built without FTS5, take the portable path: every
-word contained, newest first, read from every row.
+1. Candidates. Four walks, each stopping at the newest ``SCAN`` matches: the words as a
+   phrase in the headline and all the words in the headline (from the small headline
+   index), then the phrase anywhere and all the words anywhere (from the whole one). A
+   phrase is the words adjacent and in order: FTS5's ``"a b"``, PostgreSQL's ``a <-> b``.
+2. Scores, in Python, identical on both engines, for at most ``4 * SCAN`` candidates:
+   headline beats sapo beats body (the weights of ``WEIGHTS``); a phrase beats the same
+   words scattered; each word typed with its marks and found with the same marks in the
+   headline or sapo beats a folded match (``Hồ`` ranks "Hồ" above "hộ" and "họ", ``ho``
+   finds all three alike); a recency boost worth less than any of these lets this week's
+   story beat a years-old one of the same relevance; ties go to the newer story.
+
+Why the cost is bounded when a word is common: no step ranks every match. A walk in
+publication order stops after ``SCAN`` matches (SQLite: FTS5 reads its doclists in rowid
+order, which is publication order; PostgreSQL: the planner walks the ``article_newest``
+index backwards and checks each row's vector, or takes the GIN index when the words are
+rare and sorts the few matches). Readers' walks start at the present (``published()``
+notes it), not at the scheduled stories. The headline walks read the small index, so an
+old story whose headline matches is found however many newer stories mention the words
+in their bodies; when ``SCAN`` headlines hold every word, they take the first places and
+the whole index is not read at all. Neither engine's own ranking function ranks the
+matches: FTS5's ``bm25`` first counts every row that holds each word (for its IDF), the
+whole archive for a word in every story, and PostgreSQL's ``ts_rank`` reads the vector
+of each row it ranks. Step 2 reads only the candidates' headlines and sapos.
+
+What still grows with the archive: on PostgreSQL, a query of several words that are
+each common but rare together (a whole headline) is answered from the GIN index, which
+intersects each word's full posting list. The figures, with the plans, are in
+bench/RESULTS-SEARCH.md.
 """
 
 import functools
 import hashlib
 import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import Case, IntegerField, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from . import text
 
 MAX_WORDS = 12
-# What a common word's search costs follows this number, not the archive's size: SQLite
-# reads this many rows and PostgreSQL walks the newest articles until it has this many.
-# At 300 (15 pages), a search's p50 under load at 100,000 articles was 1.9 times (SQLite)
-# and 1.8 times (PostgreSQL) its p50 at 1,000; at 100, 1.05 and 1.22 (bench/RESULTS.md).
-RANKED_MATCHES = 100
+# How many matches each walk keeps: what a common word costs follows this number, not
+# the size of the archive.
+SCAN = 100
+# Kept for callers that show how many results there may be at most.
+RANKED_MATCHES = SCAN
+SEPARATOR = "\x1f"
 _WORD = re.compile(r"[^\W_]+")
-# The SQLite key (migration 0005): published second << _ID_BITS | id.
+# The SQLite key (migration 0010): seconds of publication << _ID_BITS | id.
 _ID_BITS = 31
+_ID_MASK = (1 << _ID_BITS) - 1
+# Stories without a publication time (drafts) sort as the newest, as on PostgreSQL.
+_FAR = datetime(2100, 1, 1, tzinfo=UTC)
+_NO_TIME = int(_FAR.timestamp())
+
+WEIGHTS = {
+    "headline": 8.0,  # every word in the headline
+    "headline_phrase": 6.0,  # ... as a phrase
+    "headline_whole": 4.0,  # the query is the whole headline
+    "headline_share": 3.0,  # times the share of the words found in the headline
+    "sapo": 3.0,  # every word in the sapo
+    "sapo_phrase": 2.0,
+    "phrase": 2.0,  # the phrase anywhere (the body included)
+    "tone_headline": 1.5,  # per word typed with marks and found so in the headline
+    "tone_sapo": 0.5,
+    "recent": 1.0,  # at most: today's story; halved at RECENT_DAYS
+}
+RECENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a query searches for: folded words, and the same words as typed."""
+
+    folded: tuple
+    toned: tuple
+    prefix: bool = False
+
+    def __bool__(self):
+        return bool(self.folded)
+
+    @property
+    def marked(self):
+        """The words typed with marks (those whose exact form counts)."""
+        return {t for f, t in zip(self.folded, self.toned, strict=True) if f != t}
+
+
+def _pairs(value):
+    """Each word of ``value`` as (folded, lower-cased as written), in NFC."""
+    pairs = []
+    for word in _WORD.findall(unicodedata.normalize("NFC", value).lower()):
+        pairs += _word_pairs(word)
+    return pairs
+
+
+@functools.lru_cache(maxsize=100_000)
+def _word_pairs(word):
+    folded = _WORD.findall(text.fold(word))
+    if len(folded) == 1:
+        return ((folded[0], word),)
+    return tuple((f, f) for f in folded)
+
+
+def parse(query, prefix=False):
+    pairs = _pairs(query)[:MAX_WORDS]
+    return Query(tuple(f for f, _ in pairs), tuple(t for _, t in pairs), prefix)
 
 
 def words(query):
-    return _WORD.findall(text.fold(query))[:MAX_WORDS]
+    return list(parse(query).folded)
 
 
-def words_key(query):
-    """A short name for what ``query`` searches for (its folded words), for caches."""
-    return "search-" + hashlib.sha256(" ".join(words(query)).encode()).hexdigest()[:32]
+def words_key(query, *extra):
+    """A short name for what ``query`` searches for, and how, for caches."""
+    parsed = parse(query)
+    named = " ".join(parsed.folded) + "|" + " ".join(parsed.toned) + "|" + repr(extra)
+    return "search-" + hashlib.sha256(named.encode()).hexdigest()[:32]
 
 
-def search(queryset, query):
-    found = words(query)
-    if not found:
-        return queryset.none()
-    if connection.vendor == "postgresql":
-        return _full_text(queryset, found)
-    if connection.vendor == "sqlite" and _has_index():
-        return _newest_first(queryset, found)
-    for word in found:
+def _part(value):
+    return " ".join(f for f, _ in _pairs(value))
+
+
+def document(title, sapo, body_texts):
+    """The stored search text of an article (see the module's docstring)."""
+    body = "\n".join(filter(None, body_texts))
+    return SEPARATOR.join([_part(title or ""), _part(sapo or ""), _part(body)])
+
+
+# The walks -------------------------------------------------------------------------
+
+
+def _fts_words(query):
+    # Only words() tokens reach MATCH, each a quoted string: nothing typed can become
+    # an FTS5 operator.
+    quoted = [f'"{w}"' for w in query.folded]
+    if query.prefix:
+        quoted[-1] += "*"
+    return quoted
+
+
+def _sqlite_walk(queryset, table, match, since, until):
+    low = (int(since.timestamp()) << _ID_BITS) if since else 0
+    high = (int(until.timestamp()) << _ID_BITS) if until else (_NO_TIME + 1) << _ID_BITS
+    key = RawSQL(f"({table}.rowid & {_ID_MASK})", [])
+    inner = queryset.order_by().filter(pk=key).values("pk")
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid & {_ID_MASK} FROM {table} WHERE {table} MATCH %s "
+            f"AND rowid >= %s AND rowid < %s AND EXISTS ({sql}) "
+            f"ORDER BY rowid DESC LIMIT %s",
+            [match, low, high, *params, SCAN],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _pg_walk(queryset, column, tsquery, since, until):
+    from django.db.models import BooleanField
+
+    # The query is written into the SQL, not passed as a parameter: with server-side
+    # binding a statement run often gets a generic plan, which cannot tell a common word
+    # from a rare one. Only words() tokens (letters and digits) reach it.
+    literal = "'" + tsquery.replace("'", "''") + "'"
+    matches = RawSQL(
+        f"{column} @@ to_tsquery('simple'::regconfig, {literal})", [], output_field=BooleanField()
+    )
+    found = queryset.filter(matches)
+    if since:
+        found = found.filter(published_at__gte=since)
+    if until:
+        found = found.filter(published_at__lt=until)
+    return list(found.order_by("-published_at", "-pk").values_list("pk", flat=True)[:SCAN])
+
+
+def _pg_terms(query):
+    terms = [f"'{w}'" for w in query.folded]
+    if query.prefix:
+        terms[-1] += ":*"
+    return terms
+
+
+def candidates(queryset, query, since=None, until=None):
+    """The ids each walk finds: {"headline_phrase", "headline", "phrase", "all"} -> ids."""
+    if connection.vendor == "sqlite":
+        quoted = _fts_words(query)
+        phrase = '"' + " ".join(w.strip('"*') for w in quoted) + '"'
+        if query.prefix:
+            phrase += "*"
+        every = " AND ".join(quoted)
+        walk = _sqlite_walk
+        head, whole = "article_search_head", "article_search"
+    elif connection.vendor == "postgresql":
+        terms = _pg_terms(query)
+        phrase, every = " <-> ".join(terms), " & ".join(terms)
+        walk = _pg_walk
+        head, whole = "headline_vector", "search_vector"
+    else:
+        return _portable(queryset, query, since, until)
+    single = len(query.folded) == 1
+    found = {"headline_phrase": walk(queryset, head, phrase, since, until)}
+    found["headline"] = (
+        found["headline_phrase"] if single else walk(queryset, head, every, since, until)
+    )
+    if len(found["headline"]) >= SCAN:
+        # As many headlines hold every word as the walks keep: they take the first places,
+        # and the whole index, where common words fill long lists, is not read.
+        found["phrase"] = found["all"] = []
+        return found
+    found["phrase"] = walk(queryset, whole, phrase, since, until)
+    found["all"] = found["phrase"] if single else walk(queryset, whole, every, since, until)
+    return found
+
+
+def _portable(queryset, query, since, until):
+    """Databases without a full-text index: every word contained, newest first."""
+    for word in query.folded:
         queryset = queryset.filter(search_text__contains=word)
-    return queryset.order_by("-published_at", "-pk")
+    if since:
+        queryset = queryset.filter(published_at__gte=since)
+    if until:
+        queryset = queryset.filter(published_at__lt=until)
+    ids = list(queryset.order_by("-published_at", "-pk").values_list("pk", flat=True)[:SCAN])
+    return {"headline_phrase": [], "headline": [], "phrase": [], "all": ids}
 
 
-@functools.cache
-def _has_index():
-    """Whether migration 0005 made the FTS5 table (it does only where SQLite has FTS5)."""
-    return "article_search" in connection.introspection.table_names()
+# The scores ------------------------------------------------------------------------
 
 
-def _newest_first(queryset, found):
-    # Only words() tokens reach MATCH, each a quoted string: nothing a reader types
-    # can become an FTS5 operator. "word"* is a prefix query.
-    match = " ".join(f'"{word}"*' for word in found)
-    # The index holds published articles; keys above this second are scheduled ones.
-    now = int(timezone.now().timestamp()) + 1 << _ID_BITS
-    newest = RawSQL(
-        "SELECT rowid & %s FROM article_search WHERE article_search MATCH %s AND rowid < %s "
-        "ORDER BY rowid DESC LIMIT %s",
-        [(1 << _ID_BITS) - 1, match, now, RANKED_MATCHES],
+def _contains_phrase(words, phrase, prefix):
+    n = len(phrase)
+    for start in range(len(words) - n + 1):
+        window = words[start : start + n]
+        if window[:-1] == list(phrase[:-1]) and _word_matches(window[-1], phrase[-1], prefix):
+            return True
+    return False
+
+
+def _word_matches(word, wanted, prefix):
+    return word.startswith(wanted) if prefix else word == wanted
+
+
+def _has_all(words, query):
+    return all(
+        any(_word_matches(w, q, query.prefix and i == len(query.folded) - 1) for w in words)
+        for i, q in enumerate(query.folded)
     )
-    return queryset.filter(pk__in=newest).order_by("-published_at", "-pk")
 
 
-def _full_text(queryset, found):
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+def score(query, title, sapo, when, in_phrase, now):
+    """How well an article matches ``query`` (see the module's docstring)."""
+    head = _pairs(title)
+    head_folded = [f for f, _ in head]
+    result = 0.0
+    if _has_all(head_folded, query):
+        result += WEIGHTS["headline"]
+        if _contains_phrase(head_folded, query.folded, query.prefix):
+            result += WEIGHTS["headline_phrase"]
+            if len(head_folded) == len(query.folded):
+                result += WEIGHTS["headline_whole"]
+    found = sum(1 for q in set(query.folded) if q in head_folded)
+    result += WEIGHTS["headline_share"] * found / len(set(query.folded))
+    lead = _pairs(sapo)
+    lead_folded = [f for f, _ in lead]
+    if _has_all(lead_folded, query):
+        result += WEIGHTS["sapo"]
+        if _contains_phrase(lead_folded, query.folded, query.prefix):
+            result += WEIGHTS["sapo_phrase"]
+    if in_phrase:
+        result += WEIGHTS["phrase"]
+    marked = query.marked
+    if marked:
+        head_toned = {t for _, t in head}
+        result += WEIGHTS["tone_headline"] * len(marked & head_toned)
+        result += WEIGHTS["tone_sapo"] * len(marked & {t for _, t in lead})
+    if when is not None:
+        age = max((now - when).total_seconds(), 0) / 86400
+        result += WEIGHTS["recent"] * RECENT_DAYS / (RECENT_DAYS + age)
+    else:
+        result += WEIGHTS["recent"]
+    return result
 
-    # The stored column of migration 0005, which the GIN index covers.
-    vector = RawSQL("search_vector", [], output_field=SearchVectorField())
-    terms = SearchQuery(
-        " & ".join(f"'{word}':*" for word in found), config="simple", search_type="raw"
+
+@dataclass
+class Results:
+    """Ranked article ids, and whether a walk stopped at ``SCAN`` (more may match)."""
+
+    ids: list
+    capped: bool
+
+
+def ranked(queryset, query, *, since=None, until=None, by_date=False, prefix=False):
+    """The ids of the articles of ``queryset`` that ``query`` finds, best first."""
+    parsed = query if isinstance(query, Query) else parse(query, prefix)
+    if not parsed:
+        return Results([], False)
+    if (visible_at := getattr(queryset.query, "visible_at", None)) is not None:
+        # Readers' articles (``published()``): nothing published later can be among them.
+        limit = visible_at + timedelta(seconds=1)
+        until = min(until, limit) if until else limit
+    found = candidates(queryset, parsed, since, until)
+    ids = set().union(*found.values())
+    in_phrase = set(found["phrase"]) | set(found["headline_phrase"])
+    rows = (
+        queryset.model._default_manager.using(queryset.db)
+        .filter(pk__in=ids)
+        .values_list("pk", "title", "sapo", "published_at", "created_at")
     )
-    # Only the newest matches are ranked: readers of news want recent stories first
-    # among the relevant ones, and ranking every match of a common word cost seconds.
-    newest = (
-        queryset.alias(document=vector)
-        .filter(document=terms)
-        .order_by("-published_at", "-pk")
-        .values("pk")[:RANKED_MATCHES]
+    now = timezone.now()
+    scored = []
+    for pk, title, sapo, published_at, created_at in rows:
+        when = published_at or created_at
+        points = score(parsed, title, sapo, when, pk in in_phrase, now)
+        newest = (published_at or _FAR).timestamp()
+        scored.append(((0 if by_date else -round(points, 6), -newest, -pk), pk))
+    scored.sort()
+    capped = any(len(ids_) >= SCAN for ids_ in found.values())
+    return Results([pk for _, pk in scored], capped)
+
+
+def search(queryset, query, **options):
+    """``queryset``'s articles that ``query`` finds, in the order of ``ranked``."""
+    ids = ranked(queryset, query, **options).ids
+    if not ids:
+        return queryset.alias(search_order=Value(0)).none()
+    order = Case(
+        *(When(pk=pk, then=Value(n)) for n, pk in enumerate(ids)), output_field=IntegerField()
     )
-    return (
-        queryset.filter(pk__in=newest)
-        .annotate(rank=SearchRank(vector, terms))
-        .order_by(F("rank").desc(), "-published_at", "-pk")
-    )
+    return queryset.filter(pk__in=ids).alias(search_order=order).order_by("search_order")
+
+
+def suggestions(query):
+    """Other queries to try when ``query`` finds nothing: the words without marks, and
+    fewer words (the first ones)."""
+    parsed = parse(query)
+    tries = []
+    folded = " ".join(parsed.folded)
+    if folded != " ".join(parsed.toned):
+        tries.append(folded)
+    if len(parsed.toned) > 1:
+        tries.append(" ".join(parsed.toned[: max(1, len(parsed.toned) // 2)]))
+        tries.append(" ".join(parsed.toned[:-1]))
+    return list(dict.fromkeys(t for t in tries if t and t != query))
+
+
+def highlight(value, query):
+    """``value`` escaped, with the words ``query`` searches for in ``<mark>``."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    parsed = query if isinstance(query, Query) else parse(query)
+    wanted = set(parsed.folded)
+    pieces, last = [], 0
+    nfc = unicodedata.normalize("NFC", value or "")
+    for match in _WORD.finditer(nfc):
+        if text.fold(match.group()) in wanted:
+            pieces.append(escape(nfc[last : match.start()]))
+            pieces.append(f"<mark>{escape(match.group())}</mark>")
+            last = match.end()
+    pieces.append(escape(nfc[last:]))
+    return mark_safe("".join(pieces))
+
+
+def snippet(value, query, words_around=18):
+    """A piece of ``value`` around the first matched word, highlighted, or None."""
+    parsed = query if isinstance(query, Query) else parse(query)
+    tokens = unicodedata.normalize("NFC", value or "").split()
+    wanted = set(parsed.folded)
+    for n, token in enumerate(tokens):
+        if any(w in wanted for w in _WORD.findall(text.fold(token))):
+            start = max(0, n - words_around // 3)
+            piece = " ".join(tokens[start : start + words_around])
+            before = "… " if start else ""
+            after = " …" if start + words_around < len(tokens) else ""
+            return highlight(before + piece + after, parsed)
+    return None

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
-from . import richtext, text
+from . import richtext, search, text
 from .models import Article, Category, Figure, Photo, RelatedLink, RichText
 
 SYNTHETIC_PREFIX = "synthetic-"
@@ -71,8 +71,7 @@ def paragraph(rng, sentences):
 def search_text(title, sapo, blocks):
     """What ``Article.fold_search_text`` computes, for blocks not yet in the database."""
     ordered = sorted(blocks, key=lambda block: block.ordering)
-    parts = [title, sapo, *(block.searchable_text() for block in ordered)]
-    return text.fold("\n".join(filter(None, parts)))
+    return search.document(title, sapo, [block.searchable_text() for block in ordered])
 
 
 def make_images(rng, count=IMAGE_COUNT):

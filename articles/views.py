@@ -15,7 +15,8 @@ from django.views.decorators.http import condition, require_POST, require_safe
 from . import lists, most_read
 from .cache import version
 from .models import MAX_SEARCH_QUERY, Article, Author, Category, Topic
-from .search import words_key
+from .search import highlight, ranked, snippet, suggestions, words_key
+from .search_form import SearchForm
 
 PAGE_SIZE = 20
 PICKS_SHOWN = 5
@@ -154,22 +155,47 @@ def render_article(request, article, preview=False):
     )
 
 
-def ranked_matches(query):
-    """The ids of the articles a search for ``query`` finds, in the order it ranks them."""
-    return list(Article.objects.published().search(query).values_list("pk", flat=True))
+def ranked_matches(query, form=None):
+    """What a readers' search for ``query`` finds (ids, best first, and whether more may
+    match), with the section, period and order of ``form``."""
+    articles = Article.objects.published()
+    since = until = None
+    by_date = False
+    if form is not None:
+        since, until = form.period()
+        if section := form.cleaned_data.get("section"):
+            articles = articles.filter(category=section)
+        by_date = form.cleaned_data.get("sort") == "date"
+    found = ranked(articles, query, since=since, until=until, by_date=by_date)
+    return found.ids, found.capped
 
 
 @require_safe
 def search(request):
-    query = request.GET.get("q", "")[:MAX_SEARCH_QUERY].strip()
-    page = None
-    if query:
+    form = SearchForm(request.GET)
+    context = {"form": form, "query": "", "page": None}
+    if form.is_valid() and (query := form.cleaned_data["q"].strip()):
         # Readers repeat the searches of the day: each is ranked once per change of the
         # site, and each page then reads its articles by id.
-        ranked = version.shared(words_key(query), lambda: ranked_matches(query))
-        page = paginate(request, ranked)
+        ids, capped = version.shared(
+            words_key(query, *form.key()), lambda: ranked_matches(query, form)
+        )
+        page = paginate(request, ids)
         page.object_list = Article.objects.published().listing().in_order_of(page.object_list)
-    return render(request, "articles/search.html", {"query": query, "page": page})
+        for article in page.object_list:
+            article.marked_title = highlight(article.title, query)
+            article.snippet = snippet(article.sapo, query) or article.summary
+        context.update(
+            query=query,
+            page=page,
+            count=len(ids),
+            capped=capped,
+            filtered=form.has_filters(),
+            suggestions=[] if ids else suggestions(query),
+        )
+    elif form.is_bound and not form.is_valid():
+        context["query"] = request.GET.get("q", "")[:MAX_SEARCH_QUERY].strip()
+    return render(request, "articles/search.html", context)
 
 
 @csrf_exempt  # a count with no reader's session behind it: nothing to forge

@@ -9,8 +9,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from .page_parts import visible_text
 
-OLD = [("articles", "0014_bylines_to_authors")]
-NEW = [("articles", "0017_remove_old_blocks")]
+OLD = [("articles", "0015_weighted_search")]
+NEW = [("articles", "0018_remove_old_blocks")]
 
 
 def migrate(targets):

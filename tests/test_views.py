@@ -8,6 +8,7 @@ from django.utils import timezone
 from articles.models import Article, Category
 
 from .factories import make_article, make_category
+from .test_search import shown_titles
 
 
 def figcaptions(html):
@@ -222,8 +223,7 @@ def test_a_photo_is_shown_with_renditions_srcset_size_and_loading(
 @pytest.mark.parametrize("query", ["tay ho", "TÂY HỒ", "Tây Hồ"])
 def test_search_finds_the_seed_story_with_or_without_accents(client, seed, query):
     html = client.get("/tim-kiem/", {"q": query}).content.decode()
-    assert seed.title in html
-    assert "LĐLĐ huyện Chương Mỹ" not in html
+    assert shown_titles(html) == [seed.title]
 
 
 @pytest.mark.parametrize(
@@ -408,7 +408,7 @@ def test_listed_articles_show_their_first_photo_as_a_thumbnail(
         )
     make_article("Không ảnh", category=section)
     for url in ("/muc/", "/tin-tuc/", "/tim-kiem/?q=anh"):
-        html = client.get(url).content.decode()
+        html = re.sub("</?mark>", "", client.get(url).content.decode())  # search marks words
         cards = {
             re.search(r"<h2><a [^>]+>([^<]+)</a>", card).group(1): card
             for card in html.split('<article class="article-card">')[1:]
@@ -458,10 +458,10 @@ def test_search_results_are_paginated_and_the_pages_keep_the_query(client, db):
     for n in range(25):
         make_article(f"Hồ Tây số {n}")
     html = client.get("/tim-kiem/", {"q": "ho tay"}).content.decode()
-    assert html.count('class="article-card"') == 20
-    assert 'href="?q=ho%20tay&amp;page=2"' in html
+    assert len(shown_titles(html)) == 20
+    assert 'href="?q=ho+tay&amp;page=2"' in html
     second = client.get("/tim-kiem/", {"q": "ho tay", "page": 2}).content.decode()
-    assert second.count('class="article-card"') == 5
+    assert len(shown_titles(second)) == 5
 
 
 def test_search_shows_html_in_the_query_as_text(client, db):

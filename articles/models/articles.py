@@ -179,11 +179,17 @@ class ArticleQuerySet(models.QuerySet):
         job: an article whose ``published_at`` is in the future simply is not here
         until then.
         """
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=at or timezone.now())
+        at = at or timezone.now()
+        visible = self.filter(status=Article.Status.PUBLISHED, published_at__lte=at)
+        # Noted for search, whose walks in publication order then start at this moment
+        # instead of passing every scheduled story first (search.py).
+        visible.query.visible_at = at
+        return visible
 
-    def search(self, query):
-        """Articles holding every word of ``query``, accents and case ignored (see search.py)."""
-        return search.search(self, query)
+    def search(self, query, **options):
+        """Articles holding every word of ``query``, accents and case ignored, best match
+        first (see search.py)."""
+        return search.search(self, query, **options)
 
     def breaking(self, at=None):
         """Visible articles whose breaking banner is still up at ``at``, newest first."""
@@ -310,7 +316,7 @@ class Article(models.Model):
     search_text = models.TextField(
         blank=True,
         editable=False,
-        help_text="Headline, sapo and body folded by articles.text.fold, for search.",
+        help_text="Headline, sapo and body as search indexes them (articles.search.document).",
     )
 
     objects = ArticleManager()
@@ -459,10 +465,9 @@ class Article(models.Model):
                 model.objects.bulk_update(blocks, ["ordering"])
 
     def fold_search_text(self):
-        parts = [self.title, self.sapo]
-        if self.pk:
-            parts += [block.searchable_text() for block in self.body()]
-        return text.fold("\n".join(filter(None, parts)))
+        """What search indexes of the article: see ``search.document``."""
+        body = [block.searchable_text() for block in self.body()] if self.pk else []
+        return search.document(self.title, self.sapo, body)
 
     def refresh_search_text(self):
         """Re-fold the stored search text after the body changed."""

@@ -138,7 +138,7 @@ def carry_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0015_photo_library_and_blocks"),
+        ("articles", "0016_photo_library_and_blocks"),
         ("articles", "0003_newsroom_groups"),
     ]
 

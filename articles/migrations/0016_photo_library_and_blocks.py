@@ -16,7 +16,7 @@ import articles.models.photos
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0014_bylines_to_authors"),
+        ("articles", "0015_weighted_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0016_body_from_old_blocks")]
+    dependencies = [("articles", "0017_body_from_old_blocks")]
 
     operations = [
         migrations.RemoveField(
