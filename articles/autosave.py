@@ -502,7 +502,9 @@ class AutosaveAdmin:
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context.update(self._autosave_context(request, context, obj))
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
 
     def _autosave_context(self, request, context, obj):
         may_write = (
