@@ -253,8 +253,8 @@ def test_the_edit_page_runs_a_bounded_number_of_queries(
         related=targets,
     )
     client.force_login(editor)
-    # 16 for the form, with 3 more for its authors, topics and corrections; 8 for the desk
-    # around it (presence, notes read, the thread, who else is here, preview links) and 1
-    # for the autosave offer: as many whatever the story holds.
-    with django_assert_max_num_queries(28):
+    # The form with its five kinds of block, its authors, topics, corrections and photos;
+    # 8 for the desk around it (presence, notes read, the thread, who else is here, preview
+    # links) and 1 for the autosave offer: as many whatever the story holds.
+    with django_assert_max_num_queries(32):
         assert client.get(change_url(article)).status_code == 200

@@ -23,7 +23,7 @@ from .admin_forms import (
     new_article_data,
     post_form,
 )
-from .factories import make_article, make_category
+from .factories import make_article, make_category, make_photo
 
 
 def box(page, box_id):
@@ -361,20 +361,25 @@ def test_a_second_person_sees_who_has_the_story_open_and_since_when(client, edit
 # History -------------------------------------------------------------------------
 
 
-def test_a_credit_only_change_shows_in_the_diff_with_hanoi_times(client, editor):
+def test_a_photo_whose_credit_differs_shows_it_in_the_diff_with_hanoi_times(client, editor):
+    # Credit and alt text belong to the library's photo: a story shows another credit when
+    # its photo block points at another photo, and the diff says so line by line.
+    lan = make_photo(credit="Ảnh: Lan", alt_text="Mặt hồ")
+    minh = make_photo(credit="Ảnh: Minh", alt_text="Mặt hồ")
     story = make_article(
         "Bài có ảnh",
-        blocks=[{"caption": "Hồ Tây", "credit": "Ảnh: Lan", "alt_text": "Mặt hồ"}],
+        blocks=[{"photo": lan, "caption": "Hồ Tây"}],
         published_at=timezone.make_aware(timezone.datetime(2025, 1, 23, 0, 30)),
     )
     client.force_login(editor)
     assert post_form(client, story).status_code == 302
     story.refresh_from_db()
-    assert post_form(client, story, **{"figures-0-credit": "Ảnh: Minh"}).status_code == 302
+    assert post_form(client, story, **{"figures-0-photo": str(minh.pk)}).status_code == 302
     latest = Version.objects.get_for_object(story).first()
     page = client.get(f"{LIST_URL}{story.pk}/history/{latest.pk}/changes/").content.decode()
     assert "<del>-  nguồn ảnh: Ảnh: Lan</del>" in page
     assert "<ins>+  nguồn ảnh: Ảnh: Minh</ins>" in page
+    assert "mô tả ảnh: Mặt hồ</del>" not in page  # the same alt text is no change
 
     first = Version.objects.get_for_object(story).last()
     page = client.get(f"{LIST_URL}{story.pk}/history/{first.pk}/changes/").content.decode()

@@ -205,7 +205,7 @@ def test_a_photo_is_shown_with_renditions_srcset_size_and_loading(
                 {"image": png_upload(size=(900, 600)), "alt_text": "Phố cổ", "caption": "Ảnh 2"},
             ]
         )
-    figure = article.figures.order_by("position").first()
+    figure = article.figures.order_by("ordering").first()
     html = client.get(article.get_absolute_url()).content.decode()
     first, second = re.findall(r"<figure class=\"figure\">\s*(<img[^>]+>)", html)
     for width in (480, 800, 1200):
