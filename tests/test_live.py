@@ -55,6 +55,12 @@ def everything_kept():
     return b"".join(key + (client.dump(key) or b"") for key in client.scan_iter())
 
 
+@pytest.fixture(autouse=True)
+def new_process(monkeypatch):
+    """Each test starts as a new process: no day's salt kept from another test's cache."""
+    monkeypatch.setattr(most_read, "_salts", {})
+
+
 @pytest.fixture
 def clock(monkeypatch):
     """The counts' clock, moved by hand (hours and the age of the list)."""
