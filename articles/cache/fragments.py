@@ -117,9 +117,12 @@ def _row(instance, seen):
     seen.add(label)
     loaded = instance.__dict__  # deferred fields are absent
     fields = [_plain(loaded.get(name)) for name in _attnames(type(instance))]
+    # An empty relation (no section) says no more than its column does, read or not: a
+    # render that looks at it leaves the key as it was.
     related = [
-        (name, _row(other, seen) if other is not None else None)
+        (name, _row(other, seen))
         for name, other in sorted(instance._state.fields_cache.items())
+        if other is not None
     ]
     return label, fields, related
 
