@@ -23,16 +23,21 @@ SLOT_FIELDS = (
 )
 
 
-def _story(name, label):
+def _slot(model, label, **options):
+    """A slot of the front page: a story or a section, empty when it leaves the site."""
     return models.ForeignKey(
-        Article,
+        model,
         verbose_name=label,
-        limit_choices_to={"status": "published"},
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        **options,
     )
+
+
+def _story(label):
+    return _slot(Article, label, limit_choices_to={"status": "published"})
 
 
 class FrontPage(models.Model):
@@ -41,48 +46,20 @@ class FrontPage(models.Model):
         LIVE = "live", _("Live (what readers see)")
 
     edition = models.CharField(_("edition"), max_length=5, choices=Edition.choices, unique=True)
-    lead = _story("lead", _("lead story"))
-    secondary_1 = _story("secondary_1", _("secondary story 1"))
-    secondary_2 = _story("secondary_2", _("secondary story 2"))
-    secondary_3 = _story("secondary_3", _("secondary story 3"))
-    secondary_4 = _story("secondary_4", _("secondary story 4"))
-    secondary_5 = _story("secondary_5", _("secondary story 5"))
-    section_1 = models.ForeignKey(
-        Category,
-        verbose_name=_("section block 1"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    section_1_story = _story("section_1_story", _("its top story"))
-    section_2 = models.ForeignKey(
-        Category,
-        verbose_name=_("section block 2"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    section_2_story = _story("section_2_story", _("its top story"))
-    section_3 = models.ForeignKey(
-        Category,
-        verbose_name=_("section block 3"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    section_3_story = _story("section_3_story", _("its top story"))
-    section_4 = models.ForeignKey(
-        Category,
-        verbose_name=_("section block 4"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    section_4_story = _story("section_4_story", _("its top story"))
+    lead = _story(_("lead story"))
+    secondary_1 = _story(_("secondary story 1"))
+    secondary_2 = _story(_("secondary story 2"))
+    secondary_3 = _story(_("secondary story 3"))
+    secondary_4 = _story(_("secondary story 4"))
+    secondary_5 = _story(_("secondary story 5"))
+    section_1 = _slot(Category, _("section block 1"))
+    section_1_story = _story(_("its top story"))
+    section_2 = _slot(Category, _("section block 2"))
+    section_2_story = _story(_("its top story"))
+    section_3 = _slot(Category, _("section block 3"))
+    section_3_story = _story(_("its top story"))
+    section_4 = _slot(Category, _("section block 4"))
+    section_4_story = _story(_("its top story"))
     changed_at = models.DateTimeField(_("last changed"), auto_now=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
