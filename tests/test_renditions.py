@@ -63,8 +63,9 @@ def test_renditions_are_made_once_the_save_is_committed_never_inside_it(
         figure = article.figures.get()
         assert not default_storage.exists(renditions.rendition_name(figure.image.name, 480))
         assert renditions.widths_for(figure) == [] and renditions.pending(figure)
+    # Renditions are the library photo's, whatever story shows it.
     assert [c.args for c in queued if getattr(c, "func", None) == make_renditions.enqueue] == [
-        (figure.pk, figure.image.name)
+        (figure.photo_id, figure.image.name)
     ]
     figure.refresh_from_db()
     assert renditions.widths_for(figure) == [480, 800] and not renditions.pending(figure)

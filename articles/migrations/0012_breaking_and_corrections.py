@@ -86,7 +86,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="article",
-            index=models.Index(fields=["status", "breaking_until"], name="article_breaking"),
+            index=models.Index(
+                condition=models.Q(("breaking_until__isnull", False)),
+                fields=["status", "breaking_until"],
+                name="article_breaking",
+            ),
         ),
         migrations.AddField(
             model_name="correction",

@@ -332,8 +332,12 @@ class Article(models.Model):
             models.Index(fields=["is_pick", "status", "published_at"], name="article_pick"),
             # The admin's list in its default order, and the dates of its date hierarchy.
             models.Index(fields=["published_at", "id"], name="article_newest"),
-            # The breaking banner's story, and the moments its banner ends.
-            models.Index(fields=["status", "breaking_until"], name="article_breaking"),
+            # The breaking banner's story, and the moments its banner ends: few rows.
+            models.Index(
+                fields=["status", "breaking_until"],
+                name="article_breaking",
+                condition=models.Q(breaking_until__isnull=False),
+            ),
         ]
 
     regions = REGIONS  # the body, as django-content-editor edits it
