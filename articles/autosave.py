@@ -38,8 +38,11 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django_prose_editor.fields import ProseEditorField
 
-from . import uploads
+from newsroom.security import csp_nonce
+
+from . import richtext, uploads
 from .models import Autosave
 
 RESTORE_PARAM = "_autosave"
@@ -246,6 +249,8 @@ def _shown(value, model_field=None):
         return ", ".join(map(str, value)) or "—"
     if isinstance(value, list | tuple):
         return " ".join(str(part) for part in value)
+    if isinstance(model_field, ProseEditorField):  # a block's rich text: its words, not tags
+        return richtext.plain_text(value) or "—"
     return str(value)
 
 
@@ -297,7 +302,8 @@ def stale_differences(form, formsets, article):
             continue
         inline_model = formset.model
         kind = capfirst(str(inline_model._meta.verbose_name))
-        skip = {fk.name, "DELETE", "ORDER"}
+        # A block's region is content-editor's own, always the body: not the editor's.
+        skip = {fk.name, "DELETE", "ORDER", "region"}
         stored_rows = {
             row.pk: row for row in inline_model._default_manager.filter(**{fk.name: stored})
         }
@@ -320,7 +326,7 @@ def stale_differences(form, formsets, article):
         for row in stored_rows.values():
             label = f"{kind} · {_('added meanwhile')} · "
             for field in inline_model._meta.concrete_fields:
-                if field.primary_key or field.name == fk.name or not field.editable:
+                if field.primary_key or field.name in skip or not field.editable:
                     continue
                 value = getattr(row, field.name)
                 if _comparable(value) != "":
@@ -477,6 +483,9 @@ class AutosaveAdmin:
     @staticmethod
     def _restoring(request, autosave):
         """A copy of this GET that posts the autosaved form, to be rendered, never saved."""
+        # The response's CSP nonce is the request's: made now, so the copy that renders the
+        # page (its import map) and the middleware that sends the policy share it.
+        csp_nonce(request)
         restoring = request.__class__.__new__(request.__class__)
         restoring.__dict__.update(request.__dict__)
         restoring.method = "POST"

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter
 
-from articles.models import Article, Author, Category, Figure, Topic
+from articles.models import Article, Author, Category, Figure, Photo, Topic
 
 SECTIONS = ["Chỉ đạo - Điều hành", "Nhịp sống Thủ đô", "Kinh tế", "Văn hóa"]
 STORIES = [
@@ -96,10 +96,9 @@ def make_demo_newsroom():
         story.authors.set([reporters[n % 2]] + ([reporters[1]] if n == 0 else []))
         story.topics.set([topics[n % 3]])
         if with_photo:
-            figure = Figure(
-                article=story, position=1, alt_text=title, caption=title, credit="Ảnh: Lan Hương"
-            )
-            figure.image = painted_photo(n)
-            figure.save()
+            photo = Photo(alt_text=title, caption=title, credit="Ảnh: Lan Hương")
+            photo.image = painted_photo(n)
+            photo.save()
+            Figure.objects.create(article=story, ordering=10, photo=photo, caption=title)
         stories.append(story)
     return stories

@@ -89,7 +89,7 @@ def test_an_editor_publishes_a_photo_story_and_a_reader_finds_it(
     editor.locator("#richtexts-0 .tiptap").click()
     editor.keyboard.type("Từ chiều, phố đi bộ đã đông kín người.")
     editor.locator("#figures-0 .select2-selection").click()
-    editor.locator(".select2-search__field").fill("duong hoa")
+    editor.locator(".select2-container--open .select2-search__field").fill("duong hoa")
     editor.locator(".select2-results__option", has_text="Đường hoa bên hồ").click()
     editor.click("input[name=_save]")
     editor.wait_for_selector(".messagelist .success", timeout=15_000)

@@ -78,11 +78,11 @@ def editor_context(live_server, browser, transactional_db):
 
 
 def body_field(page):
-    """The first text field of the article's body: a rich-text editor where there is one."""
-    editable = page.locator(".inline-group [contenteditable=true]")
-    if editable.count():
-        return editable.first
-    return page.locator(".inline-group textarea:visible").first
+    """The first text block of the article's body: its rich-text editor, once it is up (the
+    editor is a module script: it comes after the page has loaded)."""
+    editable = page.locator("#richtexts-0 .tiptap[contenteditable=true]")
+    editable.wait_for(timeout=15_000)
+    return editable
 
 
 def body_text(field):

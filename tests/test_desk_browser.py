@@ -17,13 +17,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from articles.models import Article, PreviewLink
 
 from .admin_forms import member
 from .factories import make_article, make_category
+from .test_browser_writing import newsroom_groups
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -58,14 +58,10 @@ ROLES = importlib.import_module("articles.migrations.0003_newsroom_groups")
 
 
 def newsroom_member(username, group):
-    """A member of one of the newsroom's groups, made again with their permissions where a
-    transactional test before this one emptied the tables the migration filled."""
-    permissions = {ROLES.REPORTERS: ROLES.REPORTER_PERMISSIONS}.get(group, ROLES.EDITOR_PERMISSIONS)
-    role, created = Group.objects.get_or_create(name=group)
-    if created:
-        role.permissions.set(
-            Permission.objects.filter(content_type__app_label="articles", codename__in=permissions)
-        )
+    """A member of one of the newsroom's groups, made again with every permission their
+    migrations give them (the body's blocks, the library) where a transactional test
+    before this one emptied the tables the migrations filled."""
+    newsroom_groups()
     return member(username, group)
 
 
@@ -112,8 +108,11 @@ def test_the_desks_day(live_server, browser, transactional_db, settings):
     reporter.goto(f"{base}/admin/articles/article/add/")
     reporter.fill("#id_title", TITLE)
     reporter.fill("#id_sapo", "Từ tối nay, phố đi bộ quanh hồ mở lại sau ba tháng.")
-    reporter.click("#textblocks-group .add-row a")
-    reporter.fill("#id_textblocks-0-text", "Người dân đã chờ đợi từ lâu.")
+    # A paragraph of the body: a text block added in the content editor, typed in its editor.
+    reporter.locator(".order-machine-insert-target.last").click()
+    reporter.locator(".plugin-buttons .plugin-button[data-plugin-prefix=richtexts]").click()
+    reporter.locator("#richtexts-0 .tiptap").click()
+    reporter.keyboard.type("Người dân đã chờ đợi từ lâu.")
     reporter.select_option("#id_status", "review")
     save(reporter)
     story = Article.objects.get(title=TITLE)
@@ -147,8 +146,8 @@ def test_the_desks_day(live_server, browser, transactional_db, settings):
     assert NOTE in thread.inner_text() and "Bị trả lại" in thread.inner_text()
     thread.scroll_into_view_if_needed()
     screenshot(reporter, "desk-notes")
-    reporter.fill(
-        "#id_textblocks-0-text", "Người dân đã chờ đợi từ lâu, bà Lan ở phố Đinh Tiên Hoàng nói."
+    reporter.locator("#richtexts-0 .tiptap").fill(
+        "Người dân đã chờ đợi từ lâu, bà Lan ở phố Đinh Tiên Hoàng nói."
     )
     reporter.select_option("#id_status", "review")
     save(reporter)
