@@ -130,7 +130,8 @@ def test_the_seed_story_loaded_the_old_way_and_migrated_reads_word_for_word(old_
             fields["article"] = Article.objects.get(slug=fields["article"][0])
             model = TextBlock if row["model"] == "articles.textblock" else Figure
             model.objects.create(**fields)
-    migrate(NEW)
+    # Through the new body and on to the latest state, which today's fixture is written for.
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     call_command("loaddata", "tay_ho", verbosity=0)  # loaded again: nothing doubles
     from articles.models import Article as Current
 

@@ -278,6 +278,14 @@ class Article(models.Model):
         blank=True,
         help_text=_("A time in the future schedules the article."),
     )
+    time_is_known = models.BooleanField(
+        _("time is known"),
+        default=True,
+        help_text=_(
+            "The publication time is the story's own, not an estimate. When it is not, "
+            "readers see no time; lists, feeds and sitemaps still order by it."
+        ),
+    )
     is_pick = models.BooleanField(
         _("editor's pick"), default=False, help_text=_("Shown across the site as “Nên xem”.")
     )
