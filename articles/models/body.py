@@ -39,6 +39,10 @@ class Body(Sequence):
         return len(self.rows)
 
     def __getitem__(self, index):
+        if isinstance(index, str):
+            # A template's ``body.has_embeds`` tries ``body["has_embeds"]`` first: answer
+            # without making the blocks, which a page whose fragments are kept never needs.
+            raise TypeError("A body is indexed by numbers.")
         return self.blocks[index]
 
     @cached_property
