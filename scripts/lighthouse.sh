@@ -40,7 +40,7 @@ Correction.objects.create(article=story, text='Bài viết đã sửa tên một
 $PY manage.py collectstatic --noinput -v 0
 # name=path of each page checked: home, an article with photos, a section, a topic.
 PAGES=${PAGES:-$($PY manage.py shell -v 0 -c "from articles.models import Article, Topic
-photo = Article.objects.published().filter(figures__image__gt='').latest_first().first()
+photo = Article.objects.published().filter(figures__photo__image__gt='').latest_first().first()
 print(f'home=/ article={photo.get_absolute_url()} section={photo.category.get_absolute_url()}',
       f'topic={Topic.objects.first().get_absolute_url()}')")}
 
