@@ -28,15 +28,18 @@ which the task worker runs; a rollback forgets it. Which pages that rewrites
 - the feeds, sitemaps and robots.txt;
 - "Tin khác" (the latest 10 on every article page): when the latest 11 visible
   articles (10 others for each page) change, the pages of the latest
-  ``STATIC_PUBLISH_FRESH_ARTICLES`` articles are rewritten. Older article pages
-  keep their box until the next full ``publish_static`` run (nightly, say):
-  rewriting 100,000 pages on every publish would cost minutes each time.
+  ``STATIC_PUBLISH_FRESH_ARTICLES`` articles are rewritten, and so are they when a
+  breaking banner starts or ends. Older article pages keep their box until the
+  first ``publish_static --due`` run of the next Hanoi day, which rewrites every
+  page (each carries the day's date): rewriting 100,000 pages on every publish
+  would cost minutes each time.
 """
 
 import json
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
@@ -46,6 +49,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from .cache import pages
+from .cache.version import day_bounds
 from .models import Article, Category
 from .transactions import gathered
 
@@ -239,7 +243,9 @@ class Publisher:
             .latest_first()
             .values_list("pk", "title", "slug", "category__slug", "published_at")[:11]
         )
-        signature = json.dumps(latest, default=str)
+        # Every page carries the breaking banner too: its start or end rewrites them.
+        banner = list(Article.objects.breaking().values_list("pk", flat=True)[:1])
+        signature = json.dumps([latest, banner], default=str)
         if state.get("tin_khac") == signature:
             return False
         fresh = (
@@ -273,10 +279,15 @@ class Publisher:
 
     def publish_due(self, now=None):
         """Articles whose scheduled time has come, or whose breaking banner ended, since the
-        last run (run it each minute)."""
+        last run (run it each minute); the first run of a new Hanoi day rewrites every page,
+        whose header carries the date."""
         now = now or timezone.now()
         state = self.read_state()
         since = state.get("due_checked_at")
+        if since and day_bounds(datetime.fromisoformat(since))[0] != day_bounds(now)[0]:
+            self.publish_all()
+            self._write_due_checked_at(now)
+            return Article.objects.published(at=now).count()
         visible = Article.objects.published(at=now)
         since_moment = since or (now - timezone.timedelta(days=1))
         due = visible.filter(published_at__gt=since_moment)
@@ -287,10 +298,13 @@ class Publisher:
         )
         if changes:
             self.publish_changes(changes)
+        self._write_due_checked_at(now)
+        return len(changes.articles)
+
+    def _write_due_checked_at(self, now):
         state = self.read_state()
         state["due_checked_at"] = now.isoformat()
         self.write_state(state)
-        return len(changes.articles)
 
     def publish_changes(self, changes):
         for folder in changes.old_folders:

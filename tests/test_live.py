@@ -309,24 +309,68 @@ def test_a_breaking_banner_waits_for_its_scheduled_story(client, db, site_clock)
     assert banner(client.get("/").content.decode())[1] == "Tin hẹn giờ"
 
 
-def test_the_static_publication_loses_the_banner_at_the_next_due_run(
-    db, site_clock, settings, tmp_path
-):
-    from articles import publishing
-
+@pytest.fixture
+def static_folder(settings, tmp_path):
     settings.STATIC_PUBLISH = True
     settings.STATIC_PUBLISH_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": tmp_path},
     }
     settings.ALLOWED_HOSTS = [settings.STATIC_PUBLISH_HOST, "testserver"]
+    return tmp_path
+
+
+def test_the_static_publication_loses_the_banner_at_the_next_due_run(db, site_clock, static_folder):
+    from articles import publishing
+
     make_article("Tin nóng tĩnh", breaking_until=site_clock.now + timedelta(minutes=5))
     publishing.Publisher().publish_all()
-    assert banner((tmp_path / "index.html").read_text())[1] == "Tin nóng tĩnh"
+    assert banner((static_folder / "index.html").read_text())[1] == "Tin nóng tĩnh"
     publishing.Publisher().publish_due()
     site_clock.move(minutes=6)
     publishing.Publisher().publish_due()  # `publish_static --due`, run each minute
-    assert banner((tmp_path / "index.html").read_text()) is None
+    assert banner((static_folder / "index.html").read_text()) is None
+
+
+def test_an_ended_banner_leaves_the_newest_article_pages_at_the_next_due_run(
+    db, site_clock, static_folder
+):
+    from articles import publishing
+
+    other = make_article("Tin hôm qua", published_at=site_clock.now - timedelta(days=2))
+    make_article("Tin nóng tĩnh", breaking_until=site_clock.now + timedelta(minutes=5))
+    publishing.Publisher().publish_all()
+    publishing.Publisher().publish_due()
+    page = static_folder / publishing.file_name(other.get_absolute_url())
+    assert banner(page.read_text())[1] == "Tin nóng tĩnh"
+    site_clock.move(minutes=6)
+    publishing.Publisher().publish_due()
+    assert banner(page.read_text()) is None
+
+
+def test_the_first_due_run_of_a_hanoi_day_rewrites_every_page_with_the_new_date(
+    db, site_clock, static_folder, settings
+):
+    from articles import publishing
+
+    settings.STATIC_PUBLISH_FRESH_ARTICLES = 1
+    old = make_article("Tin tuần trước", published_at=site_clock.now - timedelta(days=7))
+    make_article("Tin hôm nay")
+    publishing.Publisher().publish_all()
+    publishing.Publisher().publish_due()
+    page = static_folder / publishing.file_name(old.get_absolute_url())
+
+    def dated(html):
+        return re.search(r'<p class="today"><time datetime="([^"]+)"', html).group(1)
+
+    today = timezone.localdate(site_clock.now)
+    assert dated(page.read_text()) == dated((static_folder / "index.html").read_text())
+    assert dated(page.read_text()) == today.isoformat()
+    site_clock.now = version.day_bounds(site_clock.now)[1] + timedelta(seconds=30)
+    publishing.Publisher().publish_due()  # the first run after midnight, Hanoi time
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    assert dated(page.read_text()) == tomorrow
+    assert dated((static_folder / "index.html").read_text()) == tomorrow
 
 
 def test_the_end_of_a_banner_is_a_moment_the_site_changes(db, site_clock):
