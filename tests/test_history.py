@@ -16,7 +16,7 @@ from .admin_forms import (
     post_form,
     run_action,
 )
-from .factories import make_article, make_photo
+from .factories import make_article, make_photo, png_upload
 
 
 def test_the_second_of_two_open_forms_is_refused_and_both_edits_survive(client, editor, db):
@@ -194,6 +194,9 @@ def test_an_audit_trail_says_who_published_and_who_unpublished(client, editor):
 # history, and restoring a story never writes it back.
 
 PHOTOS_URL = "/admin/articles/photo/"
+# A photo's save, with the search text of the three stories that show it folded again
+# and a version of each saved (about 25 queries a story, however many blocks it has).
+QUERIES_FOR_THREE_STORIES = 78
 
 
 def change_photo(client, photo, **changes):
@@ -311,3 +314,35 @@ def test_the_history_diff_lists_a_storys_authors_and_topics_by_name_in_order(cli
     assert "<ins>+tác giả: Lê An, Trần Mai</ins>" in page, "in the order readers see them"
     assert "<del>-chủ đề: </del>" in page
     assert "<ins>+chủ đề: Giao thông, Tết</ins>" in page
+
+
+def test_a_photo_file_replaced_in_the_library_shows_in_the_storys_history(client, editor):
+    photo = make_photo(credit="Ảnh: Minh Anh")
+    article = make_article("Một bài có ảnh", blocks=[{"photo": photo}])
+    old_name = photo.image.name
+    client.force_login(editor)
+    change_photo(client, photo, image=png_upload("moi.png", color=(10, 120, 30)))
+    photo.refresh_from_db()
+    assert photo.image.name != old_name
+    _newest, response = newest_change_page(client, article)
+    page = response.content.decode()
+    assert f"<del>-  ảnh: {old_name}</del>" in page
+    assert f"<ins>+  ảnh: {photo.image.name}</ins>" in page
+
+
+def test_a_photo_change_saves_each_storys_version_in_a_bounded_number_of_queries(
+    client, editor, django_assert_max_num_queries
+):
+    photo = make_photo(credit="Ảnh: Minh Anh")
+    stories = [
+        make_article(blocks=["Đoạn.", {"photo": photo}, "Đoạn hai.", {"photo": photo}])
+        for _ in range(3)
+    ]
+    client.force_login(editor)
+    for story in stories:
+        assert post_form(client, story).status_code == 302
+    url = f"{PHOTOS_URL}{photo.pk}/change/"
+    data = {**form_data(client.get(url), form_id="photo_form"), "credit": "Ảnh: Lan Anh"}
+    with django_assert_max_num_queries(QUERIES_FOR_THREE_STORIES):
+        assert client.post(url, data).status_code == 302
+    assert all(Version.objects.get_for_object(story).count() == 2 for story in stories)
