@@ -1,5 +1,6 @@
 """History that loses nothing: revisions, what changed, restoring, and no lost updates."""
 
+import json
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -346,3 +347,27 @@ def test_a_photo_change_saves_each_storys_version_in_a_bounded_number_of_queries
     with django_assert_max_num_queries(QUERIES_FOR_THREE_STORIES):
         assert client.post(url, data).status_code == 302
     assert all(Version.objects.get_for_object(story).count() == 2 for story in stories)
+
+
+def test_a_story_whose_versions_kept_no_photo_fields_still_shows_a_library_change(client, editor):
+    photo = make_photo(credit="Ảnh: Minh Anh")
+    article = make_article("Bài có phiên bản cũ", blocks=[{"photo": photo}])
+    client.force_login(editor)
+    assert post_form(client, article).status_code == 302
+    # As a figure's version was kept before the photo's fields were: Django's JSON alone.
+    figure_version = Version.objects.get(
+        revision=Version.objects.get_for_object(article).get().revision,
+        content_type__model="figure",
+    )
+    data = json.loads(figure_version.serialized_data)
+    data[0].pop("photo_as_shown")
+    figure_version.serialized_data, figure_version.format = json.dumps(data), "json"
+    figure_version.save()
+
+    change_photo(client, photo, credit="Ảnh: Lan Anh")
+    comments = [v.revision.comment for v in Version.objects.get_for_object(article)]
+    assert len(comments) == 3 and "Như trước khi" in comments[1], "a version as it stood first"
+    _newest, response = newest_change_page(client, article)
+    page = response.content.decode()
+    assert "<del>-  nguồn ảnh: Ảnh: Minh Anh</del>" in page
+    assert "<ins>+  nguồn ảnh: Ảnh: Lan Anh</ins>" in page
