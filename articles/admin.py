@@ -32,7 +32,7 @@ from reversion.models import Version
 
 from newsroom.security import csp_nonce
 
-from . import desk, history, notes, previews, renditions, signals, text, uploads
+from . import desk, figure_versions, history, notes, previews, renditions, signals, text, uploads
 from .autosave import AutosaveAdmin
 from .forms import ArticleForm, FigureForm, PhotoForm, can_publish
 from .models import (
@@ -199,7 +199,10 @@ class PhotoAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user
-        super().save_model(request, obj, form, change)
+        # What readers see of the photo changed: each story that shows it gets a version.
+        shown = [n for n in figure_versions.PHOTO_SHOWN if n in form.changed_data] if change else []
+        with history.photo_change_recorded(obj, shown, request.user):
+            super().save_model(request, obj, form, change)
         if "image" in form.changed_data or "focal_x" in form.changed_data:
             transaction.on_commit(partial(self._tell_of_renditions, request, obj))
 
@@ -472,6 +475,12 @@ class ArticleAdmin(AutosaveAdmin, ContentEditor, VersionAdmin):
     change_list_template = "admin/articles/article/change_list.html"
 
     change_form_template = "admin/articles/article/change_form.html"
+
+    def reversion_register(self, model, **kwargs):
+        # A story's versions keep each figure's photo as readers saw it then.
+        if model is Figure:
+            kwargs["format"] = figure_versions.FORMAT
+        super().reversion_register(model, **kwargs)
 
     @property
     def media(self):

@@ -3,16 +3,20 @@
 import difflib
 import json
 import re
+from contextlib import contextmanager
 from datetime import datetime
 from html import unescape
 
+import reversion
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from .models import BLOCK_KINDS, Article, Category, Photo, RelatedLink
+from . import figure_versions
+from .models import BLOCK_KINDS, Article, Author, Category, Figure, Photo, RelatedLink, Topic
 
 
 def versions_of_articles():
@@ -77,6 +81,8 @@ def snapshot(version):
         f"{_('sapo')}: {fields.get('sapo', '')}",
         f"{_('section')}: {category or ''}",
         f"{_('byline')}: {fields.get('byline', '')}",
+        f"{_('authors')}: {names_of(Author, fields.get('authors'))}",
+        f"{_('topics')}: {names_of(Topic, fields.get('topics'))}",
         f"{_('status')}: {Article.Status(fields['status']).label if fields.get('status') else ''}",
         f"{_('publication time')}: {hanoi_time(fields.get('published_at'))}",
         f"{_('editor’s pick')}: {yes_no(fields.get('is_pick'))}",
@@ -88,11 +94,17 @@ def snapshot(version):
         model, data = part.content_type.model_class(), part.field_dict
         if data.get("article_id") != article_id:
             continue
-        if model in kinds:
+        if model is Figure:
+            shown = figure_versions.photo_of(part.serialized_data) if data["photo_id"] else None
+            blocks.append((data["ordering"], "figure", {**data, "photo_as_shown": shown}))
+        elif model in kinds:
             blocks.append((data["ordering"], kinds[model], data))
         elif model is RelatedLink:
             links.append((data["position"], data["target_id"]))
-    photos = Photo.objects.in_bulk([d["photo_id"] for _o, k, d in blocks if k == "figure"])
+    # A version saved before figures kept their photo's fields shows the photo as it is now.
+    photos = Photo.objects.in_bulk(
+        [d["photo_id"] for _o, k, d in blocks if k == "figure" and not d["photo_as_shown"]]
+    )
     cards = Article.objects.in_bulk([d["target_id"] for _o, k, d in blocks if k == "card"])
     lines.append(f"{_('body')}:")
     for _ordering, kind, data in sorted(blocks, key=lambda block: block[0]):
@@ -108,13 +120,15 @@ def described_block(kind, data, photos, cards):
     if kind == "text":
         return marked_lines(data["text"])
     if kind == "figure":
-        photo = photos.get(data["photo_id"])
+        photo = data["photo_as_shown"]
+        if photo is None and data["photo_id"] in photos:
+            photo = figure_versions.photo_as_shown(photos[data["photo_id"]])
         lines = [f"[{_('figure')}] {data['caption']}"]
         if photo is not None:
             lines += [
-                f"{_('image')}: {photo.image.name}",
-                f"{_('credit')}: {photo.credit}",
-                f"{_('alt text')}: {photo.alt_text}",
+                f"{_('image')}: {photo['image']}",
+                f"{_('credit')}: {photo['credit']}",
+                f"{_('alt text')}: {photo['alt_text']}",
             ]
         return lines
     if kind == "quote":
@@ -123,6 +137,15 @@ def described_block(kind, data, photos, cards):
         return [f"[{_('embed')}] {data['url']}"]
     target = cards.get(data["target_id"])
     return [f"[{_('related story card')}] {target.title if target else data['target_id']}"]
+
+
+def names_of(model, pks):
+    """The names of a version's authors or topics, in the order readers see them (one
+    deleted since by its former id)."""
+    pks = pks or []
+    rows = list(model.objects.filter(pk__in=pks).values_list("pk", "name"))
+    found = {pk for pk, _name in rows}
+    return ", ".join([name for _pk, name in rows] + [f"#{pk}" for pk in pks if pk not in found])
 
 
 _MARKS = [
@@ -150,3 +173,60 @@ def marked_lines(html):
 def diff(before, after):
     """Unified diff lines from ``before`` to ``after`` (either may be ``None``)."""
     return list(difflib.unified_diff(snapshot(before), snapshot(after), lineterm="", n=2))[2:]
+
+
+def stories_showing(photo):
+    """The stories whose body shows the library photo ``photo``."""
+    return list(Article.objects.filter(figures__photo=photo).distinct().order_by("pk"))
+
+
+def _keeps_photo_as(version, photo_pk, fields):
+    """Whether ``version`` of a story kept the fields of photo ``photo_pk`` as ``fields``."""
+    if version is None:
+        return False
+    figures = version.revision.version_set.filter(
+        content_type=ContentType.objects.get_for_model(Figure)
+    )
+    kept = [
+        figure_versions.photo_of(part.serialized_data)
+        for part in figures
+        if part.field_dict.get("photo_id") == photo_pk
+    ]
+    return bool(kept) and all(shown == fields for shown in kept)
+
+
+@contextmanager
+def photo_change_recorded(photo, changed, user):
+    """Around the save of library photo ``photo`` whose fields ``changed`` readers see:
+    each story that shows it gets a version saved by ``user``, with a comment naming the
+    photo and who changed it, so that its history shows the change.
+
+    A story whose last version did not keep the photo as it stood (one saved before the
+    versions kept photos, or never saved in the admin) first gets a version as it stood
+    before the change, so that the change shows as a difference.
+    """
+    if not changed:
+        yield
+        return
+    stories = stories_showing(photo)
+    stored = figure_versions.photo_as_shown(Photo.objects.get(pk=photo.pk))
+    before = _("As it stood before the library photo “%(photo)s” was changed") % {"photo": photo}
+    for story in stories:
+        if not _keeps_photo_as(latest_version(story.pk), photo.pk, stored):
+            _save_version(story, user, before)
+    yield
+    comment = _("Library photo “%(photo)s” changed by %(who)s: %(fields)s") % {
+        "photo": photo,
+        "who": user.get_full_name() or user.get_username(),
+        "fields": ", ".join(str(Photo._meta.get_field(name).verbose_name) for name in changed),
+    }
+    for story in stories:
+        _save_version(story, user, comment)
+
+
+def _save_version(article, user, comment):
+    """A version of ``article`` as it is stored, with its body and links."""
+    with reversion.create_revision():
+        reversion.add_to_revision(article)
+        reversion.set_user(user)
+        reversion.set_comment(comment)

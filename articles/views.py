@@ -82,39 +82,25 @@ def news_index(request):
     return render(request, "articles/news_index.html", {"page": page})
 
 
-@public(reads=("page",))
-def category_detail(request, slug):
-    category = get_object_or_404(Category, slug=slug)
-    articles = category.articles.published().latest_first().listing()
-    return render(
-        request,
-        "articles/category_detail.html",
-        {"category": category, "page": paginate(request, articles, f"section-{category.pk}")},
-    )
+def stories_of(model, counted_as):
+    """The readers' page of one section, topic or author (a ``model`` found by its slug):
+    it, and its visible stories, newest first; their number is counted as
+    ``counted_as``-id. The template is ``articles/<model>_detail.html``."""
+    name = model._meta.model_name
+
+    def view(request, slug):
+        holder = get_object_or_404(model, slug=slug)
+        articles = holder.articles.published().latest_first().listing()
+        page = paginate(request, articles, f"{counted_as}-{holder.pk}")
+        return render(request, f"articles/{name}_detail.html", {name: holder, "page": page})
+
+    view.__name__ = view.__qualname__ = f"{name}_detail"
+    return public(view, reads=("page",))
 
 
-@public(reads=("page",))
-def topic_detail(request, slug):
-    """A topic's page ("Chủ đề"): its visible stories, newest first."""
-    topic = get_object_or_404(Topic, slug=slug)
-    articles = topic.articles.published().latest_first().listing()
-    return render(
-        request,
-        "articles/topic_detail.html",
-        {"topic": topic, "page": paginate(request, articles, f"topic-{topic.pk}")},
-    )
-
-
-@public(reads=("page",))
-def author_detail(request, slug):
-    """An author's page: who they are, and their visible stories, newest first."""
-    author = get_object_or_404(Author, slug=slug)
-    articles = author.articles.published().latest_first().listing()
-    return render(
-        request,
-        "articles/author_detail.html",
-        {"author": author, "page": paginate(request, articles, f"author-{author.pk}")},
-    )
+category_detail = stories_of(Category, "section")
+topic_detail = stories_of(Topic, "topic")  # "Chủ đề"
+author_detail = stories_of(Author, "author")  # who they are, and their stories
 
 
 @public

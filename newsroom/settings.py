@@ -196,6 +196,9 @@ if env("MEDIA_STORAGE", default="local") == "s3":
     }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# The format of a story's saved versions of its figures: with the library photo's credit,
+# alt text and file as they stood (articles/figure_versions.py).
+SERIALIZATION_MODULES = {"figure_json": "articles.figure_versions"}
 
 SITE_NAME = env("SITE_NAME", default="Tin Hà Nội")
 

@@ -15,14 +15,16 @@ import shutil
 import time
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from reversion.models import Version
 
 from articles.models import Article, PreviewLink
 
 from .admin_forms import member
-from .factories import make_article, make_category
+from .factories import make_article, make_category, make_photo
 from .test_browser_writing import newsroom_groups
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -216,3 +218,37 @@ def test_the_desks_day(live_server, browser, transactional_db, settings):
 
     for page in (reporter, editor):
         assert not [e for e in page.errors if not re.search(r"/xem-truoc/", e)], page.errors
+
+
+def test_a_credit_changed_in_the_photo_library_shows_in_the_storys_history(
+    live_server, browser, transactional_db
+):
+    base = live_server.url
+    newsroom_member("bientap", ROLES.EDITORS)
+    photo = make_photo(credit="Ảnh: Minh Anh", alt_text="Cầu Long Biên lúc bình minh")
+    story = make_article(
+        "Cầu Long Biên 123 tuổi", blocks=["Cây cầu thép qua sông Hồng.", {"photo": photo}]
+    )
+
+    editor = signed_in(browser, base, "bientap")
+    editor.goto(f"{base}/admin/articles/photo/{photo.pk}/change/")
+    editor.fill("#id_credit", "Ảnh: Lan Anh/TTXVN")
+    save(editor)
+    photo.refresh_from_db()
+    assert photo.credit == "Ảnh: Lan Anh/TTXVN"
+
+    editor.goto(f"{base}/admin/articles/article/{story.pk}/history/")
+    newest = editor.locator("#change-history tbody tr").first
+    assert "Cầu Long Biên lúc bình minh" in newest.inner_text() and "bientap" in newest.inner_text()
+    newest.locator("a[href$='/changes/']").click()
+    diff = editor.locator(".revision-diff")
+    assert diff.locator("del", has_text="Ảnh: Minh Anh").count() == 1
+    assert diff.locator("ins", has_text="Ảnh: Lan Anh/TTXVN").count() == 1
+    saved = editor.locator("#content-main p").first.inner_text()
+    comment = editor.locator(".revision-comment").inner_text()
+    assert "Cầu Long Biên lúc bình minh" in comment and "thư viện ảnh" in comment
+    saved_at = Version.objects.get_for_object(story).first().revision.date_created
+    hanoi = timezone.localtime(saved_at, ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert hanoi.strftime("%d/%m/%Y %H:%M") in saved and "bientap" in saved, "in Hanoi time"
+    screenshot(editor, "history-photo-credit")
+    assert not editor.errors, editor.errors

@@ -12,27 +12,32 @@ from django.utils.translation import gettext_lazy as _
 from .articles import Article
 
 
+def on_story(related_name, **options):
+    """The story a desk record is about; the record goes when the story does."""
+    options.setdefault("verbose_name", _("article"))
+    return models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name=related_name, **options
+    )
+
+
+def by_member(verbose_name, **options):
+    """A member of the desk a record names; it stays, without them, if their account goes."""
+    options.setdefault("related_name", "+")
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.SET_NULL,
+        null=True,
+        **options,
+    )
+
+
 class Note(models.Model):
     """A note on a story, from one person of the desk to the story's reporter (or all)."""
 
-    article = models.ForeignKey(
-        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="notes"
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recipient"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="notes_received",
-    )
+    article = on_story("notes")
+    author = by_member(_("author"))
+    recipient = by_member(_("recipient"), blank=True, related_name="notes_received")
     text = models.TextField(_("note"))
     created_at = models.DateTimeField(_("written"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -50,16 +55,8 @@ class Note(models.Model):
 class StatusChange(models.Model):
     """One change of a story's status, with who made it and when: the story's log."""
 
-    article = models.ForeignKey(
-        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="status_changes"
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    article = on_story("status_changes")
+    author = by_member(_("author"))
     old_status = models.CharField(_("from"), max_length=10, blank=True)
     new_status = models.CharField(_("to"), max_length=10)
     note = models.ForeignKey(
@@ -95,7 +92,7 @@ class StatusChange(models.Model):
 class Presence(models.Model):
     """Someone has a story's edit page open: since when, and the last heartbeat heard."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="presences")
+    article = on_story("presences", verbose_name=None)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     since = models.DateTimeField(default=timezone.now)
     seen_at = models.DateTimeField(default=timezone.now)
@@ -114,27 +111,12 @@ class PreviewLink(models.Model):
     """A shareable preview of a story for someone without an account; the link itself is
     signed (``articles.previews``), and this row lets an editor revoke it."""
 
-    article = models.ForeignKey(
-        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="preview_links"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    article = on_story("preview_links")
+    created_by = by_member(_("created by"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("revoked by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    revoked_by = by_member(_("revoked by"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
