@@ -9,7 +9,6 @@ pages' screenshots to docs/screenshots/.
 import importlib.util
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,9 @@ from django.contrib.auth.models import User
 
 from articles.models import Article, Author, Category, FrontPage, Topic
 
+from .browsers import CHROMIUM
 from .demo import make_demo_newsroom
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = Path(__file__).resolve().parent.parent / ".tools/node_modules/axe-core/axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs/screenshots"
 PASSWORD = "mật-khẩu-dài-2025"
@@ -30,20 +29,6 @@ pytestmark = [
     ),
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ Playwright for Python drives Debian's Chromium, as ``test_browser`` does.
 import importlib
 import importlib.util
 import re
-import shutil
 from datetime import timedelta
 from io import BytesIO
 
@@ -21,7 +20,7 @@ from PIL import Image
 
 from articles.models import Article, Photo
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from .browsers import CHROMIUM
 
 pytestmark = [
     pytest.mark.skipif(
@@ -34,21 +33,6 @@ PASSWORD = "mật-khẩu-dài-2025"
 TITLE = "Lễ hội hoa sen Hồ Tây"
 YOUTUBE = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 PROVIDER_HOSTS = re.compile(r"youtube|ytimg|googlevideo|facebook|fbcdn")
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's driver runs an event loop in this thread; the tests still use the ORM.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 def library_photo(**fields):
