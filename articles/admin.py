@@ -477,7 +477,13 @@ class ArticleAdmin(AutosaveAdmin, ContentEditor, VersionAdmin):
     def media(self):
         # Listed after admin/js/urlify.js, so that the Vietnamese rule replaces URLify.
         return super().media + forms.Media(
-            js=["admin/js/urlify.js", "articles/js/slug.js", "articles/js/admin-slug.js"]
+            js=[
+                "admin/js/urlify.js",
+                "articles/js/slug.js",
+                "articles/js/admin-slug.js",
+                "articles/js/block-order.js",
+            ],
+            css={"all": ["articles/css/block-order.css"]},
         )
 
     @admin.display(description=gettext_lazy("status"), ordering="status")

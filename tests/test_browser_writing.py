@@ -8,9 +8,11 @@ Playwright for Python drives Debian's Chromium, as ``test_browser`` does.
 
 import importlib
 import importlib.util
+import os
 import re
 from datetime import timedelta
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -30,6 +32,7 @@ pytestmark = [
 ]
 
 PASSWORD = "mật-khẩu-dài-2025"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 TITLE = "Lễ hội hoa sen Hồ Tây"
 YOUTUBE = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 PROVIDER_HOSTS = re.compile(r"youtube|ytimg|googlevideo|facebook|fbcdn")
@@ -215,3 +218,85 @@ def test_a_reporter_writes_a_story_of_every_block_and_a_reader_gets_it_in_order(
     assert frame.get_attribute("src") == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
     reader.wait_for_timeout(500)
     assert [url for url in requests if "youtube-nocookie.com" in url], "loaded once asked"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_editor_moves_a_photo_above_the_first_paragraph_with_the_keyboard_only(
+    live_server, browser
+):
+    from .factories import make_article, make_photo
+
+    User.objects.create_superuser("tongbientap", password=PASSWORD)
+    photo = make_photo(alt_text="Sen hồng", caption="Sen nở sớm")
+    story = make_article(
+        "Sen về phố",
+        blocks=["Đoạn một.", "Đoạn hai.", {"photo": photo, "caption": "Sen bên hồ"}],
+    )
+    errors = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
+    log_in(page, live_server.url, "tongbientap")
+    page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+    figure = page.locator("#figures-0")
+    first, second = page.locator("#richtexts-0"), page.locator("#richtexts-1")
+    status = page.locator("#block-order-status")
+    assert status.get_attribute("aria-live") == "polite"
+
+    # The photo's caption has the focus; Alt+ArrowUp moves its block up, once.
+    caption = figure.locator("textarea[name='figures-0-caption']")
+    caption.focus()
+    page.keyboard.press("Alt+ArrowUp")
+    page.wait_for_function("document.activeElement.name === 'figures-0-caption'")
+    status_text = "Ảnh minh họa: đã chuyển lên, nay là khối 2 trên 3."
+    page.wait_for_function(
+        "t => document.getElementById('block-order-status').textContent === t", arg=status_text
+    )
+    assert page.input_value("[name='figures-0-ordering']") == "20"
+    assert page.input_value("[name='richtexts-1-ordering']") == "30"
+
+    # Then its title bar's "move up" button, reached with Tab from the block before it
+    # in the page (Tab follows the order shown) and pressed with Enter.
+    up = figure.get_by_role("button", name="Chuyển khối lên")
+    assert up.get_attribute("aria-keyshortcuts") == "Alt+ArrowUp"
+    first.get_by_role("button", name="Chuyển khối xuống").focus()
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if up.evaluate("button => button === document.activeElement"):
+            break
+    else:
+        raise AssertionError("Tab never reached the photo's move-up button")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "t => document.getElementById('block-order-status').textContent === t",
+        arg="Ảnh minh họa: đã chuyển lên, nay là khối 1 trên 3.",
+    )
+    page.keyboard.press("Enter")  # already first: said so, nothing moves
+    page.wait_for_function(
+        "t => document.getElementById('block-order-status').textContent === t",
+        arg="Ảnh minh họa: đã là khối đầu tiên.",
+    )
+    tops = [block.bounding_box()["y"] for block in (figure, first, second)]
+    assert tops == sorted(tops), "the editor shows the new order"
+    assert not figure.evaluate("block => block.classList.contains('collapsed')")
+    if os.environ.get("SAVE_SCREENSHOTS"):
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            up.focus()
+            figure.locator("h3").scroll_into_view_if_needed()
+            page.evaluate("window.scrollBy(0, -120)")
+            page.screenshot(path=SCREENSHOTS / f"writing-block-order-{width}.png")
+
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success", timeout=15_000)
+    assert not errors, f"the admin logged errors in the browser (CSP?): {errors}"
+    assert [block.kind for block in Article.objects.get(pk=story.pk).body()] == [
+        "figure",
+        "text",
+        "text",
+    ]
+
+    reader = browser.new_page()
+    reader.goto(f"{live_server.url}{story.get_absolute_url()}")
+    text = reader.locator(".article-body").inner_text()
+    assert text.index("Sen bên hồ") < text.index("Đoạn một.") < text.index("Đoạn hai."), text
