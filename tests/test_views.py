@@ -414,7 +414,9 @@ def test_listed_articles_show_their_first_photo_as_a_thumbnail(
             for card in html.split('<article class="article-card">')[1:]
         }
         assert 'alt="Ảnh đầu tiên"' in cards["Có ảnh"] and "Ảnh thứ hai" not in cards["Có ảnh"]
-        assert 'width="900" height="600"' in cards["Có ảnh"] and "-480.webp 480w" in cards["Có ảnh"]
+        # The card shows the photo's 16:9 crop, around its focal point (the middle).
+        assert 'width="900" height="506"' in cards["Có ảnh"]
+        assert "-16x9-0500-0500.webp 900w" in cards["Có ảnh"]
         assert "<img" not in cards["Không ảnh"]
 
 
