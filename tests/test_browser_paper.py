@@ -44,7 +44,12 @@ def newsroom(transactional_db):
 
 
 def all_images_loaded(page):
-    """Scroll to the end (lazy photos load on the way) and wait for every photo."""
+    """Scroll to the end a screen at a time (lazy photos load on the way) and wait for every
+    photo."""
+    height = page.evaluate("document.body.scrollHeight")
+    for top in range(0, height, 600):
+        page.evaluate(f"window.scrollTo(0, {top})")
+        page.wait_for_timeout(50)
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     for _ in range(100):  # wait_for_function evaluates a string, which the CSP refuses
         if page.evaluate("[...document.images].every(img => img.complete)"):
