@@ -94,13 +94,13 @@ def figure_image(figure, sizes="(max-width: 46rem) 100vw, 46rem", loading="lazy"
     is made, the whole photo's renditions until then."""
     if crop and (url := renditions.crop_url(figure, crop)):
         width, height = renditions.crop_size(figure, crop)
+        # A crop cut from a small photo, narrower than crops are made, is shown no wider
+        # than it is: a srcset would let the browser stretch it to the slot ``sizes`` gives.
+        full = width >= renditions.CROPS[crop][2]
         return format_html(
-            '<img src="{}" srcset="{} {}w" sizes="{}" width="{}" height="{}" alt="{}" '
-            'loading="{}"{} decoding="async">',
+            '<img src="{}"{} width="{}" height="{}" alt="{}" loading="{}"{} decoding="async">',
             url,
-            url,
-            width,
-            sizes,
+            format_html(' srcset="{} {}w" sizes="{}"', url, width, sizes) if full else "",
             width,
             height,
             figure.alt_text,
