@@ -422,7 +422,7 @@ def test_old_autosaves_are_pruned(client, editor, story):
 
     out = StringIO()
     call_command("prune_autosaves", stdout=out)
-    assert out.getvalue().strip() == "Deleted 1 autosave(s)."
+    assert out.getvalue().strip() == "Deleted 1 autosave(s) and 0 kept photo(s)."
     assert list(Autosave.objects.values_list("article", flat=True)) == [story.pk]
     assert autosave.prune(days=0, now=timezone.now() + timedelta(seconds=5)) == 1
     assert not Autosave.objects.exists()

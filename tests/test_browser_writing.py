@@ -300,3 +300,48 @@ def test_an_editor_moves_a_photo_above_the_first_paragraph_with_the_keyboard_onl
     reader.goto(f"{live_server.url}{story.get_absolute_url()}")
     text = reader.locator(".article-body").inner_text()
     assert text.index("Sen bên hồ") < text.index("Đoạn một.") < text.index("Đoạn hai."), text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_photo_uploaded_from_the_photo_block_survives_a_form_error(
+    live_server, browser, tmp_path
+):
+    User.objects.create_superuser("tongbientap", password=PASSWORD)
+    from .factories import make_article
+
+    story = make_article("Sen về phố", blocks=["Đoạn một.", {"caption": "Ảnh sẽ chọn"}])
+    path = tmp_path / "sen-ho-tay.jpg"
+    buffer = BytesIO()
+    Image.new("RGB", (900, 600), (30, 140, 60)).save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue())
+    errors = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    log_in(page, live_server.url, "tongbientap")
+    page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+
+    # The photo block's "+" opens the library's form in a window of its own.
+    with page.expect_popup() as opened:
+        page.locator("#add_id_figures-0-photo").click()
+    window = opened.value
+    window.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    window.set_input_files("#id_image", str(path))
+    window.click("input[name=_save]")  # no alt text: refused
+    window.wait_for_selector(".errornote")
+    note = window.locator(".kept-photo")
+    assert "“sen-ho-tay.jpg”" in note.inner_text() and "vẫn được giữ" in note.inner_text()
+    assert window.input_value("#id_image") == ""  # the browser emptied it; nothing to redo
+    if os.environ.get("SAVE_SCREENSHOTS"):
+        for width in (390, 1280):
+            window.set_viewport_size({"width": width, "height": 900})
+            window.screenshot(path=SCREENSHOTS / f"photo-kept-{width}.png")
+    window.fill("#id_alt_text", "Sen hồng bên Hồ Tây")
+    with window.expect_event("close"):
+        window.click("input[name=_save]")
+
+    photo = Photo.objects.get(alt_text="Sen hồng bên Hồ Tây")
+    assert (photo.image_width, photo.image_height) == (900, 600)
+    page.wait_for_function(
+        "pk => document.querySelector('#id_figures-0-photo').value === pk", arg=str(photo.pk)
+    )
+    assert not errors, errors
