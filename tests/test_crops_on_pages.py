@@ -16,6 +16,7 @@ from articles import renditions
 from articles.models import Photo
 
 from .factories import make_article, make_category
+from .page_parts import parts
 
 RED, BLUE = (200, 20, 20), (20, 20, 200)
 
@@ -123,3 +124,10 @@ def test_shared_links_show_the_16_9_crop_with_its_size_and_alt_text(
     assert '<meta property="og:image:alt" content="Hai màu">' in page
     assert f'<meta name="twitter:image" content="http://testserver{crop}">' in page
     assert '<meta name="twitter:image:alt" content="Hai màu">' in page
+    structured = parts(client.get(story.get_absolute_url())).structured("NewsArticle")
+    square = renditions.crop_url(photo, "1x1")
+    assert structured["image"] == [
+        f"http://testserver{crop}",
+        f"http://testserver{square}",
+        f"http://testserver{photo.image.url}",
+    ]

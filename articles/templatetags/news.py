@@ -203,7 +203,12 @@ def article_structured_data(context, article, body, authors=()):
     """The NewsArticle and BreadcrumbList of an article page, as JSON-LD."""
     request = context["request"]
     absolute = request.build_absolute_uri
-    images = [absolute(photo.image.url) for photo in photos(body)]
+    shown = photos(body)
+    # Search engines' cards take an image of their shape: the first photo's crops, then
+    # every photo whole.
+    crops = [renditions.crop_url(shown[0], crop) for crop in renditions.CROPS] if shown else []
+    images = [absolute(url) for url in crops if url]
+    images += [absolute(photo.image.url) for photo in shown]
     news_article = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
