@@ -32,7 +32,18 @@ from reversion.models import Version
 
 from newsroom.security import csp_nonce
 
-from . import desk, figure_versions, history, notes, previews, renditions, signals, text, uploads
+from . import (
+    desk,
+    figure_versions,
+    history,
+    kept_photos,
+    notes,
+    previews,
+    renditions,
+    signals,
+    text,
+    uploads,
+)
 from .autosave import AutosaveAdmin
 from .forms import ArticleForm, FigureForm, PhotoForm, can_publish
 from .models import (
@@ -149,6 +160,7 @@ class PhotoAdmin(admin.ModelAdmin):
     readonly_fields = ["focal_point"]
     date_hierarchy = None
     list_per_page = 40
+    change_form_template = "admin/articles/photo/change_form.html"
 
     class Media:
         js = ["articles/js/focal-point.js"]
@@ -212,6 +224,26 @@ class PhotoAdmin(admin.ModelAdmin):
             self.message_user(request, PROCESSING, messages.INFO)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A photo chosen before a form error comes back by its token (``kept_photos``).
+        carried = kept_photos.take(request) if request.method == "POST" else None
+        response = self._changeform(request, object_id, form_url, extra_context)
+        form_again = (
+            request.method == "POST"
+            and isinstance(response, TemplateResponse)
+            and not response.is_rendered
+            and "adminform" in (response.context_data or {})
+        )
+        if form_again:
+            kept = carried or kept_photos.keep(request)
+            if kept is not None:
+                response.context_data["kept_photo"] = kept
+                # The kept photo stands for the file input, which the browser left empty.
+                response.context_data["adminform"].form.fields["image"].required = False
+        elif 200 <= response.status_code < 400:
+            kept_photos.forget(carried)  # saved: the photo is in the library now
+        return response
+
+    def _changeform(self, request, object_id, form_url, extra_context):
         # A save that fails after its photo was stored leaves nothing behind; one whose
         # photo could not be stored comes back with what was typed and says why.
         try:
@@ -486,7 +518,13 @@ class ArticleAdmin(AutosaveAdmin, ContentEditor, VersionAdmin):
     def media(self):
         # Listed after admin/js/urlify.js, so that the Vietnamese rule replaces URLify.
         return super().media + forms.Media(
-            js=["admin/js/urlify.js", "articles/js/slug.js", "articles/js/admin-slug.js"]
+            js=[
+                "admin/js/urlify.js",
+                "articles/js/slug.js",
+                "articles/js/admin-slug.js",
+                "articles/js/block-order.js",
+            ],
+            css={"all": ["articles/css/block-order.css"]},
         )
 
     @admin.display(description=gettext_lazy("status"), ordering="status")

@@ -1,4 +1,4 @@
-"""Nothing an editor types is lost: autosave, its restore, stale saves side by side, kept photos.
+"""Nothing an editor types is lost: autosave, its restore, stale saves side by side.
 
 ``AutosaveAdmin`` is mixed into the article admin. It knows nothing of the form's fields
 or inlines: it stores the form as the browser would post it (``articles/js/autosave.js``
@@ -11,28 +11,24 @@ never the site's version.
 """
 
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.admin.utils import unquote
-from django.core import signing
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
     PermissionDenied,
     RequestDataTooBig,
     ValidationError,
 )
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.forms import Media
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -42,19 +38,11 @@ from django_prose_editor.fields import ProseEditorField
 
 from newsroom.security import csp_nonce
 
-from . import richtext, uploads
+from . import richtext
 from .models import Autosave
 
 RESTORE_PARAM = "_autosave"
 """The query parameter of the change form that restores the editor's autosave (``=restore``)."""
-
-KEPT_FIELD = "_kept_upload"
-"""The hidden field carrying, signed, a photo chosen before a form error and kept since."""
-
-PENDING_DIR = "pending-uploads"
-"""Where kept photos wait in the media storage until a save takes them or they are pruned."""
-
-_SALT = "articles.autosave.kept-upload"
 
 IGNORED_FIELDS = frozenset({"csrfmiddlewaretoken"})
 
@@ -113,97 +101,6 @@ def as_post(pairs):
         data.appendlist(name, value)
     data._mutable = False
     return data
-
-
-# Photos kept across a form error ------------------------------------------------------
-
-
-@dataclass
-class KeptUpload:
-    input: str
-    filename: str
-    token: str
-
-
-def keep_uploads(request, carried):
-    """Each photo chosen in this refused post, stored in ``PENDING_DIR`` once it passes the
-    upload checks, with the signed token its hidden field carries to the next post.
-    ``carried`` are those that came in by their token already: they keep it."""
-    kept = []
-    for name in request.FILES:
-        if name in carried:
-            kept.append(carried[name][0])
-            continue
-        upload = request.FILES[name]
-        try:
-            checked = uploads.check_image(upload)
-        except ValidationError:
-            continue  # the form says what is wrong with it; there is nothing to keep
-        extension = checked.name.rsplit(".", 1)[-1]
-        try:
-            stored = uploads.save_whole(
-                default_storage, f"{PENDING_DIR}/{uuid.uuid4().hex}.{extension}", upload
-            )
-        except OSError:
-            continue  # the form already says the photos could not be stored
-        filename = (upload.name or checked.name)[-200:]
-        info = {
-            "user": request.user.pk,
-            "input": name,
-            "path": stored,
-            "name": filename,
-            "type": checked.content_type,
-        }
-        kept.append(KeptUpload(name, filename, signing.dumps(info, salt=_SALT)))
-    return kept
-
-
-def take_kept_uploads(request):
-    """Put back in ``request.FILES`` the photos the post carries by token, for inputs where
-    no other file was chosen; returns them by input name as ``(KeptUpload, path)``."""
-    tokens = request.POST.getlist(KEPT_FIELD)
-    if not tokens:
-        return {}
-    files = MultiValueDict({name: request.FILES.getlist(name) for name in request.FILES})
-    carried = {}
-    for token in tokens:
-        info = _kept_info(token, request.user)
-        if info is None:
-            continue
-        name, stored = info["input"], info["path"]
-        if name in files:
-            continue  # a photo chosen again wins
-        try:
-            with default_storage.open(stored) as file:
-                content = file.read()
-        except OSError:
-            continue  # pruned meanwhile
-        files[name] = SimpleUploadedFile(info["name"], content, info["type"])
-        carried[name] = (KeptUpload(name, info["name"], token), stored)
-    request._files = files
-    return carried
-
-
-def _kept_info(token, user):
-    """What the kept-photo ``token`` says, if it is ours, this editor's and not too old."""
-    try:
-        info = signing.loads(token, salt=_SALT, max_age=keep_days() * 86400)
-    except signing.BadSignature:
-        return None
-    stored = info.get("path", "")
-    if info.get("user") != user.pk or not stored.startswith(f"{PENDING_DIR}/"):
-        return None
-    return info
-
-
-def still_kept(user, pairs):
-    """The kept photos an autosaved form carried whose files are still there, to carry on."""
-    kept = []
-    for name, value in pairs:
-        info = _kept_info(value, user) if name == KEPT_FIELD else None
-        if info is not None and default_storage.exists(info["path"]):
-            kept.append(KeptUpload(info["input"], info["name"], value))
-    return kept
 
 
 # Both versions of a stale save --------------------------------------------------------
@@ -353,7 +250,7 @@ def _article_pk(model, object_id):
 
 class AutosaveAdmin:
     """Mixed into a ModelAdmin (before it): autosave endpoint, restore, discard, stale saves
-    shown side by side and photos kept across a refused save."""
+    shown side by side."""
 
     @property
     def media(self):
@@ -458,27 +355,10 @@ class AutosaveAdmin:
             article = None if object_id is None else _article_pk(self.model, object_id)
             autosave = self.autosave_of(request.user, article)
             if autosave is not None:
-                response = super().changeform_view(
+                return super().changeform_view(
                     self._restoring(request, autosave), object_id, form_url, extra_context
                 )
-                if isinstance(response, TemplateResponse) and not response.is_rendered:
-                    response.context_data["kept_uploads"] = still_kept(request.user, autosave.data)
-                return response
-        if request.method != "POST":
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        carried = take_kept_uploads(request)
-        response = super().changeform_view(request, object_id, form_url, extra_context)
-        refused = (
-            isinstance(response, TemplateResponse)
-            and response.status_code == 200
-            and not response.is_rendered
-        )
-        if refused and request.FILES:
-            response.context_data["kept_uploads"] = keep_uploads(request, carried)
-        elif response.status_code in (301, 302, 303):
-            for _kept, stored in carried.values():
-                default_storage.delete(stored)
-        return response
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     @staticmethod
     def _restoring(request, autosave):
@@ -590,22 +470,8 @@ class AutosaveAdmin:
 
 
 def prune(days=None, now=None):
-    """Delete autosaves and kept photos older than ``days`` (AUTOSAVE_KEEP_DAYS); returns
-    how many of each went."""
+    """Delete autosaves older than ``days`` (AUTOSAVE_KEEP_DAYS); returns how many went."""
     days = keep_days() if days is None else days
     cutoff = (now or timezone.now()) - timedelta(days=days)
     rows, _by_kind = Autosave.objects.filter(saved_at__lt=cutoff).delete()
-    files = 0
-    try:
-        _dirs, names = default_storage.listdir(PENDING_DIR)
-    except (FileNotFoundError, NotImplementedError, OSError):
-        names = []
-    for name in names:
-        stored = f"{PENDING_DIR}/{name}"
-        try:
-            if default_storage.get_modified_time(stored) < cutoff:
-                default_storage.delete(stored)
-                files += 1
-        except (OSError, NotImplementedError):
-            continue
-    return rows, files
+    return rows

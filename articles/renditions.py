@@ -84,6 +84,20 @@ def crop_url(photo, crop):
     return default_storage.url(crop_name(photo.image.name, crop, photo.focal_key))
 
 
+def crop_size(photo, crop):
+    """The width and height of ``photo``'s crop (``"16x9"``, ``"1x1"``) as ``make_crops``
+    makes it, from the photo's size and focal point alone."""
+    photo = _photo(photo)
+    rw, rh, widest = CROPS[crop]
+    left, top, right, bottom = crop_box(
+        photo.image_width, photo.image_height, (rw, rh), photo.focal_x, photo.focal_y
+    )
+    width, height = right - left, bottom - top
+    if width > widest:
+        return widest, max(1, round(height * widest / width))
+    return width, height
+
+
 def make_crops(photo, original):
     for crop, (rw, rh, widest) in CROPS.items():
         name = crop_name(photo.image.name, crop, photo.focal_key)

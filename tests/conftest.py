@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from .admin_forms import editor, reporter  # noqa: F401  (the newsroom's two roles)
+from .browsers import browser  # noqa: F401  (the end-to-end tests' Chromium)
 from .factories import make_article, make_category  # noqa: F401
 from .live import editor_account, server_env  # noqa: F401  (fixtures for live servers)
 

@@ -1,5 +1,6 @@
 """A small newsroom that looks like a day's paper, for the layout's screenshots and checks:
-sections, authors, topics, and stories with real-size photos (painted here, 1600 × 1067)."""
+sections, authors, topics, and stories with real-size photos (painted here, 1600 × 1067),
+one of them breaking news, and readers' views for the most-read box."""
 
 import random
 from datetime import timedelta
@@ -9,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter
 
+from articles import most_read
 from articles.models import Article, Author, Category, Figure, Photo, Topic
 
 SECTIONS = ["Chỉ đạo - Điều hành", "Nhịp sống Thủ đô", "Kinh tế", "Văn hóa"]
@@ -92,6 +94,8 @@ def make_demo_newsroom():
             status=Article.Status.PUBLISHED,
             published_at=now - timedelta(hours=n * 3 + 1),
             is_pick=n in (3, 5, 9),
+            # One breaking story, for the banner on every page.
+            breaking_until=now + timedelta(hours=2) if n == 2 else None,
         )
         story.authors.set([reporters[n % 2]] + ([reporters[1]] if n == 0 else []))
         story.topics.set([topics[n % 3]])
@@ -101,4 +105,8 @@ def make_demo_newsroom():
             photo.save()
             Figure.objects.create(article=story, ordering=10, photo=photo, caption=title)
         stories.append(story)
+    # A morning's readers for "Đọc nhiều".
+    for n, story in enumerate(stories[:6]):
+        for reader in range(8 - n):
+            most_read.count(story.pk, f"203.0.113.{reader + 1}", "Trình duyệt")
     return stories

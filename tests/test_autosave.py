@@ -1,5 +1,5 @@
 """Autosave of the article form: stored per editor and article, offered back, never published;
-a stale save shown side by side; a chosen photo kept across a form error."""
+a stale save shown side by side; a chosen library photo kept across a form error."""
 
 import json
 import re
@@ -8,14 +8,12 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
 
 from articles import autosave
-from articles.autosave import KEPT_FIELD, PENDING_DIR
 from articles.cache import version
 from articles.models import Article, Autosave, Figure, RichText, SiteChange
 
@@ -352,14 +350,10 @@ def test_a_refused_stale_save_keeps_the_typed_form_and_shows_both_versions(clien
     assert story.title == "Tiêu đề của người kia"
 
 
-# Photos kept across a form error -------------------------------------------------------
+# Photos chosen before a form error ------------------------------------------------------
 #
 # A figure shows a photo of the library, chosen by its id: the form's own value, kept
-# across an error and an autosave like any other. The article form has no file input any
-# more; a photo file a refused post carries all the same is still kept, by a signed token
-# for its editor only, and pruned (``FILE`` below).
-
-FILE = "figures-0-upload"
+# across an error and an autosave like any other. The article form has no file input.
 
 
 def photo_post(photo=None, **fields):
@@ -390,7 +384,6 @@ def test_a_chosen_photo_is_kept_across_a_form_error_and_saved_with_the_form(clie
     figure = Figure.objects.get(article__title="Hồ Gươm sáng nay")
     assert figure.photo == photo and figure.caption == "Hồ Gươm"
     assert figure.image_width == 64 and figure.image_height == 48
-    assert not default_storage.exists(PENDING_DIR) or default_storage.listdir(PENDING_DIR)[1] == []
 
 
 def test_a_photo_is_kept_across_several_errors_and_a_new_choice_wins(client, editor):
@@ -406,52 +399,33 @@ def test_a_photo_is_kept_across_several_errors_and_a_new_choice_wins(client, edi
     assert Figure.objects.get().image_width == 40
 
 
-def test_a_kept_photo_is_only_for_its_editor_and_a_bad_file_is_not_kept(client, editor):
+def test_a_file_posted_with_a_refused_article_form_is_neither_stored_nor_offered(
+    client, editor, media_root
+):
     client.force_login(editor)
-    refused = client.post(ADD_URL, {**photo_post(title=""), FILE: png_upload("ho-guom.png")})
-    assert "Ảnh “ho-guom.png” bạn đã chọn vẫn được giữ" in refused.content.decode()
-    token = form_data(refused)[KEPT_FIELD]
-    assert len(default_storage.listdir(PENDING_DIR)[1]) == 1
-    # Its editor, refused again, keeps it by the same token.
-    again = client.post(ADD_URL, {**photo_post(title=""), KEPT_FIELD: token})
-    assert form_data(again)[KEPT_FIELD] == token
-
-    other = User.objects.create_superuser("thuky", password="mật-khẩu-dài-2025")
-    client.force_login(other)
-    stolen = client.post(ADD_URL, {**photo_post(title=""), KEPT_FIELD: token})
-    assert stolen.status_code == 200
-    assert KEPT_FIELD not in form_data(stolen)  # nothing of the other editor's came back
-    assert "bạn đã chọn vẫn được giữ" not in stolen.content.decode()
-    forged = client.post(ADD_URL, {**photo_post(title=""), KEPT_FIELD: token[:-2] + "xx"})
-    assert KEPT_FIELD not in form_data(forged)
-    assert len(default_storage.listdir(PENDING_DIR)[1]) == 1
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    fake = SimpleUploadedFile("anh.png", b"<svg onload=alert(1)>", content_type="image/png")
-    refused = client.post(ADD_URL, {**photo_post(title=""), FILE: fake})
-    assert refused.status_code == 200
-    assert KEPT_FIELD not in form_data(refused)
-    assert len(default_storage.listdir(PENDING_DIR)[1]) == 1
+    refused = client.post(
+        ADD_URL, {**photo_post(title=""), "figures-0-upload": png_upload("ho-guom.png")}
+    )
+    assert refused.status_code == 200 and 'class="errornote"' in refused.content.decode()
+    assert "ho-guom.png" not in refused.content.decode()
+    assert not any(path.is_file() for path in media_root.rglob("*"))
 
 
 # Pruning --------------------------------------------------------------------------------
 
 
-def test_old_autosaves_and_kept_photos_are_pruned(client, editor, story):
+def test_old_autosaves_are_pruned(client, editor, story):
     client.force_login(editor)
     send(client, autosave_url(story), {"title": "Mới"})
     send(client, autosave_url(), {"title": "Cũ"})
     Autosave.objects.filter(article=None).update(saved_at=timezone.now() - timedelta(days=31))
-    client.post(ADD_URL, {**photo_post(title=""), FILE: png_upload()})
-    assert len(default_storage.listdir(PENDING_DIR)[1]) == 1
 
     out = StringIO()
     call_command("prune_autosaves", stdout=out)
     assert out.getvalue().strip() == "Deleted 1 autosave(s) and 0 kept photo(s)."
     assert list(Autosave.objects.values_list("article", flat=True)) == [story.pk]
-    assert autosave.prune(days=0, now=timezone.now() + timedelta(seconds=5)) == (1, 1)
-    assert default_storage.listdir(PENDING_DIR)[1] == []
+    assert autosave.prune(days=0, now=timezone.now() + timedelta(seconds=5)) == 1
+    assert not Autosave.objects.exists()
 
 
 def test_the_edit_page_loads_autosave_from_a_static_file_with_translated_messages(
@@ -503,16 +477,14 @@ def test_restoring_an_autosave_from_before_anothers_save_shows_both_versions(cli
     assert story.title == "Bản người khác vừa lưu"
 
 
-def test_a_kept_photo_comes_back_with_a_restored_autosave(client, editor):
+def test_a_chosen_photo_comes_back_with_a_restored_autosave(client, editor):
     client.force_login(editor)
     photo = make_photo()
-    refused = client.post(ADD_URL, {**photo_post(photo, title=""), FILE: png_upload()})
+    refused = client.post(ADD_URL, photo_post(photo, title=""))
     state = form_data(refused)
     send(client, autosave_url(), {**state, "title": "Ảnh giữ qua khôi phục"})
     restored = client.get(ADD_URL + "?_autosave=restore")
     assert form_data(restored)["figures-0-photo"] == str(photo.pk)
-    assert form_data(restored)[KEPT_FIELD] == state[KEPT_FIELD]
-    assert "bạn đã chọn vẫn được giữ" in restored.content.decode()
     assert client.post(ADD_URL, form_data(restored)).status_code == 302
     figure = Figure.objects.get(article__title="Ảnh giữ qua khôi phục")
     assert figure.photo == photo and figure.image_width == 64

@@ -2,6 +2,7 @@
 follow our articles, embeds that load nothing until asked, and the photo library."""
 
 import json
+import re
 import unicodedata
 from html import unescape
 
@@ -390,3 +391,20 @@ def test_embed_model_keeps_only_allowed_urls(db):
     embed = Embed(article=make_article(), url="http://www.youtube.com/watch?v=dQw4w9WgXcQ")
     with pytest.raises(ValidationError):
         embed.full_clean()
+
+
+def test_the_edit_page_moves_blocks_by_keyboard_with_a_script_file_and_vietnamese_words(
+    client, editor
+):
+    story = make_article(blocks=["Đoạn một.", "Đoạn hai."])
+    client.force_login(editor)
+    page = client.get(change_url(story)).content.decode()
+    assert '<script src="/static/articles/js/block-order.js"' in page
+    assert "/static/articles/css/block-order.css" in page
+    (tag,) = re.findall(r'<p id="block-order-status"[^>]*>', page)
+    status = {name: unescape(value) for name, value in re.findall(r'([\w-]+)="([^"]*)"', tag)}
+    assert status.get("role") == "status" and status.get("aria-live") == "polite"
+    assert status.get("data-label-up") == "Chuyển khối lên"
+    assert status.get("data-label-down") == "Chuyển khối xuống"
+    assert status.get("data-msg-up") == "{block}: đã chuyển lên, nay là khối {place} trên {count}."
+    assert status.get("data-msg-first") == "{block}: đã là khối đầu tiên."

@@ -7,7 +7,6 @@ why, where either is missing; `.ci/run` installs both.
 
 import importlib.util
 import re
-import shutil
 from io import BytesIO
 
 import pytest
@@ -16,7 +15,7 @@ from PIL import Image
 
 from articles.models import Article
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from .browsers import CHROMIUM
 
 pytestmark = [
     pytest.mark.skipif(
@@ -27,21 +26,6 @@ pytestmark = [
 
 TITLE = "Hồ Gươm rực rỡ đón năm mới"
 CAPTION = "Đường hoa bên Hồ Gươm trong đêm giao thừa."
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's driver runs an event loop in this thread; the tests still use the ORM.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

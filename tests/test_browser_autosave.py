@@ -8,7 +8,6 @@ missing.
 
 import importlib.util
 import re
-import shutil
 import time
 from pathlib import Path
 
@@ -18,9 +17,9 @@ from django.utils import timezone
 
 from articles.models import Article, Autosave
 
+from .browsers import CHROMIUM
 from .factories import make_article
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PASSWORD = "mật-khẩu-dài-2025"
 
@@ -30,21 +29,6 @@ pytestmark = [
     ),
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's driver runs an event loop in this thread; the tests still use the ORM.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ Playwright or Chromium is missing. Saves the screenshots of docs/screenshots/.
 """
 
 import importlib.util
-import shutil
 import time
 from datetime import timedelta
 from io import BytesIO
@@ -19,9 +18,9 @@ from PIL import Image
 
 from articles import most_read
 
+from .browsers import CHROMIUM
 from .factories import make_article, make_category
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 pytestmark = [
@@ -30,21 +29,6 @@ pytestmark = [
     ),
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's driver runs an event loop in this thread; the tests still use the ORM.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 def jpeg(name, size, color=(40, 90, 160)):

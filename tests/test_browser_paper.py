@@ -9,7 +9,6 @@ pages' screenshots to docs/screenshots/.
 import importlib.util
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,9 @@ from django.contrib.auth.models import User
 
 from articles.models import Article, Author, Category, FrontPage, Topic
 
+from .browsers import CHROMIUM
 from .demo import make_demo_newsroom
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = Path(__file__).resolve().parent.parent / ".tools/node_modules/axe-core/axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs/screenshots"
 PASSWORD = "mật-khẩu-dài-2025"
@@ -30,20 +29,6 @@ pytestmark = [
     ),
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -59,7 +44,12 @@ def newsroom(transactional_db):
 
 
 def all_images_loaded(page):
-    """Scroll to the end (lazy photos load on the way) and wait for every photo."""
+    """Scroll to the end a screen at a time (lazy photos load on the way) and wait for every
+    photo."""
+    height = page.evaluate("document.body.scrollHeight")
+    for top in range(0, height, 600):
+        page.evaluate(f"window.scrollTo(0, {top})")
+        page.wait_for_timeout(50)
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     for _ in range(100):  # wait_for_function evaluates a string, which the CSP refuses
         if page.evaluate("[...document.images].every(img => img.complete)"):

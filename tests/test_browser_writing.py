@@ -8,10 +8,11 @@ Playwright for Python drives Debian's Chromium, as ``test_browser`` does.
 
 import importlib
 import importlib.util
+import os
 import re
-import shutil
 from datetime import timedelta
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -21,7 +22,7 @@ from PIL import Image
 
 from articles.models import Article, Photo
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from .browsers import CHROMIUM
 
 pytestmark = [
     pytest.mark.skipif(
@@ -31,24 +32,10 @@ pytestmark = [
 ]
 
 PASSWORD = "mật-khẩu-dài-2025"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 TITLE = "Lễ hội hoa sen Hồ Tây"
 YOUTUBE = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 PROVIDER_HOSTS = re.compile(r"youtube|ytimg|googlevideo|facebook|fbcdn")
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's driver runs an event loop in this thread; the tests still use the ORM.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 def library_photo(**fields):
@@ -231,3 +218,130 @@ def test_a_reporter_writes_a_story_of_every_block_and_a_reader_gets_it_in_order(
     assert frame.get_attribute("src") == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
     reader.wait_for_timeout(500)
     assert [url for url in requests if "youtube-nocookie.com" in url], "loaded once asked"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_editor_moves_a_photo_above_the_first_paragraph_with_the_keyboard_only(
+    live_server, browser
+):
+    from .factories import make_article, make_photo
+
+    User.objects.create_superuser("tongbientap", password=PASSWORD)
+    photo = make_photo(alt_text="Sen hồng", caption="Sen nở sớm")
+    story = make_article(
+        "Sen về phố",
+        blocks=["Đoạn một.", "Đoạn hai.", {"photo": photo, "caption": "Sen bên hồ"}],
+    )
+    errors = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
+    log_in(page, live_server.url, "tongbientap")
+    page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+    figure = page.locator("#figures-0")
+    first, second = page.locator("#richtexts-0"), page.locator("#richtexts-1")
+    status = page.locator("#block-order-status")
+    assert status.get_attribute("aria-live") == "polite"
+
+    # The photo's caption has the focus; Alt+ArrowUp moves its block up, once.
+    caption = figure.locator("textarea[name='figures-0-caption']")
+    caption.focus()
+    page.keyboard.press("Alt+ArrowUp")
+    page.wait_for_function("document.activeElement.name === 'figures-0-caption'")
+    status_text = "Ảnh minh họa: đã chuyển lên, nay là khối 2 trên 3."
+    page.wait_for_function(
+        "t => document.getElementById('block-order-status').textContent === t", arg=status_text
+    )
+    assert page.input_value("[name='figures-0-ordering']") == "20"
+    assert page.input_value("[name='richtexts-1-ordering']") == "30"
+
+    # Then its title bar's "move up" button, reached with Tab from the block before it
+    # in the page (Tab follows the order shown) and pressed with Enter.
+    up = figure.get_by_role("button", name="Chuyển khối lên")
+    assert up.get_attribute("aria-keyshortcuts") == "Alt+ArrowUp"
+    first.get_by_role("button", name="Chuyển khối xuống").focus()
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if up.evaluate("button => button === document.activeElement"):
+            break
+    else:
+        raise AssertionError("Tab never reached the photo's move-up button")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "t => document.getElementById('block-order-status').textContent === t",
+        arg="Ảnh minh họa: đã chuyển lên, nay là khối 1 trên 3.",
+    )
+    page.keyboard.press("Enter")  # already first: said so, nothing moves
+    page.wait_for_function(
+        "t => document.getElementById('block-order-status').textContent === t",
+        arg="Ảnh minh họa: đã là khối đầu tiên.",
+    )
+    tops = [block.bounding_box()["y"] for block in (figure, first, second)]
+    assert tops == sorted(tops), "the editor shows the new order"
+    assert not figure.evaluate("block => block.classList.contains('collapsed')")
+    if os.environ.get("SAVE_SCREENSHOTS"):
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            up.focus()
+            figure.locator("h3").scroll_into_view_if_needed()
+            page.evaluate("window.scrollBy(0, -120)")
+            page.screenshot(path=SCREENSHOTS / f"writing-block-order-{width}.png")
+
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success", timeout=15_000)
+    assert not errors, f"the admin logged errors in the browser (CSP?): {errors}"
+    assert [block.kind for block in Article.objects.get(pk=story.pk).body()] == [
+        "figure",
+        "text",
+        "text",
+    ]
+
+    reader = browser.new_page()
+    reader.goto(f"{live_server.url}{story.get_absolute_url()}")
+    text = reader.locator(".article-body").inner_text()
+    assert text.index("Sen bên hồ") < text.index("Đoạn một.") < text.index("Đoạn hai."), text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_photo_uploaded_from_the_photo_block_survives_a_form_error(
+    live_server, browser, tmp_path
+):
+    User.objects.create_superuser("tongbientap", password=PASSWORD)
+    from .factories import make_article
+
+    story = make_article("Sen về phố", blocks=["Đoạn một.", {"caption": "Ảnh sẽ chọn"}])
+    path = tmp_path / "sen-ho-tay.jpg"
+    buffer = BytesIO()
+    Image.new("RGB", (900, 600), (30, 140, 60)).save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue())
+    errors = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    log_in(page, live_server.url, "tongbientap")
+    page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+
+    # The photo block's "+" opens the library's form in a window of its own.
+    with page.expect_popup() as opened:
+        page.locator("#add_id_figures-0-photo").click()
+    window = opened.value
+    window.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    window.set_input_files("#id_image", str(path))
+    window.click("input[name=_save]")  # no alt text: refused
+    window.wait_for_selector(".errornote")
+    note = window.locator(".kept-photo")
+    assert "“sen-ho-tay.jpg”" in note.inner_text() and "vẫn được giữ" in note.inner_text()
+    assert window.input_value("#id_image") == ""  # the browser emptied it; nothing to redo
+    if os.environ.get("SAVE_SCREENSHOTS"):
+        for width in (390, 1280):
+            window.set_viewport_size({"width": width, "height": 900})
+            window.screenshot(path=SCREENSHOTS / f"photo-kept-{width}.png")
+    window.fill("#id_alt_text", "Sen hồng bên Hồ Tây")
+    with window.expect_event("close"):
+        window.click("input[name=_save]")
+
+    photo = Photo.objects.get(alt_text="Sen hồng bên Hồ Tây")
+    assert (photo.image_width, photo.image_height) == (900, 600)
+    page.wait_for_function(
+        "pk => document.querySelector('#id_figures-0-photo').value === pk", arg=str(photo.pk)
+    )
+    assert not errors, errors

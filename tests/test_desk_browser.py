@@ -41,21 +41,6 @@ TITLE = "Phố đi bộ Hồ Gươm mở lại"
 NOTE = "Cần thêm ý kiến của người dân ở đoạn hai."
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's driver runs an event loop in this thread; the tests still use the ORM.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-
-
 ROLES = importlib.import_module("articles.migrations.0003_newsroom_groups")
 
 

@@ -414,7 +414,10 @@ def test_listed_articles_show_their_first_photo_as_a_thumbnail(
             for card in html.split('<article class="article-card">')[1:]
         }
         assert 'alt="Ảnh đầu tiên"' in cards["Có ảnh"] and "Ảnh thứ hai" not in cards["Có ảnh"]
-        assert 'width="900" height="600"' in cards["Có ảnh"] and "-480.webp 480w" in cards["Có ảnh"]
+        # The card shows the photo's 16:9 crop, around its focal point (the middle).
+        assert 'width="900" height="506"' in cards["Có ảnh"]
+        # Narrower than crops are made (1200 px): no srcset, so never stretched.
+        assert re.search(r'src="[^"]+-16x9-0500-0500\.webp" width', cards["Có ảnh"])
         assert "<img" not in cards["Không ảnh"]
 
 

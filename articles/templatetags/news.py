@@ -88,8 +88,25 @@ def pks(articles):
 
 
 @register.simple_tag
-def figure_image(figure, sizes="(max-width: 46rem) 100vw, 46rem", loading="lazy"):
-    """The figure's <img>: renditions in srcset, its size set, loaded lazily."""
+def figure_image(figure, sizes="(max-width: 46rem) 100vw, 46rem", loading="lazy", crop=None):
+    """The figure's <img>: renditions in srcset, its size set, loaded lazily. With ``crop``
+    (``"16x9"``, ``"1x1"``), the photo's crop of that shape around its focal point once it
+    is made, the whole photo's renditions until then."""
+    if crop and (url := renditions.crop_url(figure, crop)):
+        width, height = renditions.crop_size(figure, crop)
+        # A crop cut from a small photo, narrower than crops are made, is shown no wider
+        # than it is: a srcset would let the browser stretch it to the slot ``sizes`` gives.
+        full = width >= renditions.CROPS[crop][2]
+        return format_html(
+            '<img src="{}"{} width="{}" height="{}" alt="{}" loading="{}"{} decoding="async">',
+            url,
+            format_html(' srcset="{} {}w" sizes="{}"', url, width, sizes) if full else "",
+            width,
+            height,
+            figure.alt_text,
+            loading,
+            mark_safe(' fetchpriority="high"') if loading == "eager" else "",
+        )
     widths = renditions.widths_for(figure)
     srcset = format_html_join(
         ", ", "{} {}w", ((renditions.rendition_url(figure, w), w) for w in widths)
@@ -139,9 +156,12 @@ def with_first_photos(articles):
 
 
 @register.simple_tag
-def thumbnail(article, sizes="8rem"):
-    """The <img> of a listed article's first photo (``with_first_photos``), or nothing."""
-    return figure_image(article.first_photo, sizes=sizes) if article.first_photo else ""
+def thumbnail(article, sizes="8rem", crop="16x9"):
+    """The <img> of a listed article's first photo (``with_first_photos``), or nothing: its
+    ``crop`` (16:9, or "1x1" for a square), as the list's CSS shows it."""
+    if not article.first_photo:
+        return ""
+    return figure_image(article.first_photo, sizes=sizes, crop=crop)
 
 
 def to_json(data):
@@ -183,7 +203,12 @@ def article_structured_data(context, article, body, authors=()):
     """The NewsArticle and BreadcrumbList of an article page, as JSON-LD."""
     request = context["request"]
     absolute = request.build_absolute_uri
-    images = [absolute(photo.image.url) for photo in photos(body)]
+    shown = photos(body)
+    # Search engines' cards take an image of their shape: the first photo's crops, then
+    # every photo whole.
+    crops = [renditions.crop_url(shown[0], crop) for crop in renditions.CROPS] if shown else []
+    images = [absolute(url) for url in crops if url]
+    images += [absolute(photo.image.url) for photo in shown]
     news_article = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -257,6 +282,21 @@ def breadcrumb_list(request, article):
 def absolute_on(url, base):
     """``url`` made absolute on the address ``base`` (a media URL in a sitemap)."""
     return urljoin(base, url)
+
+
+@register.simple_tag(takes_context=True)
+def share_image(context, photo):
+    """The image of a story's shared links (Open Graph, Twitter): the 16:9 crop of its first
+    photo once made, else the photo itself; ``url`` (absolute), ``width``, ``height`` and
+    ``alt``, or None without a photo."""
+    if photo is None or not photo.image:
+        return None
+    if url := renditions.crop_url(photo, "16x9"):
+        width, height = renditions.crop_size(photo, "16x9")
+    else:
+        url, width, height = photo.image.url, photo.image_width, photo.image_height
+    absolute = context["request"].build_absolute_uri(url)
+    return {"url": absolute, "width": width, "height": height, "alt": photo.alt_text}
 
 
 @register.simple_tag

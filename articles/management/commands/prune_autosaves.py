@@ -1,9 +1,12 @@
-"""Delete old autosaves and photos kept across form errors that no save took."""
+"""Delete old autosaves, and photos kept across a form error that no save took."""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from articles import autosave
+from articles import autosave, kept_photos
 
 
 class Command(BaseCommand):
@@ -16,5 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=settings.AUTOSAVE_KEEP_DAYS)
 
     def handle(self, days, **options):
-        rows, files = autosave.prune(days)
+        cutoff = timezone.now() - timedelta(days=days)
+        rows = autosave.prune(days)
+        files = kept_photos.prune(cutoff)
         self.stdout.write(f"Deleted {rows} autosave(s) and {files} kept photo(s).")

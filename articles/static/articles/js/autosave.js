@@ -118,15 +118,6 @@
       window.history.replaceState(null, "", url.toString());
     }
 
-    // A photo kept across a refused save is announced beside its own file input.
-    box.ownerDocument.querySelectorAll("[data-kept-for]").forEach(function (note) {
-      var input = form.elements[note.dataset.keptFor];
-      if (input && input.parentNode) {
-        input.parentNode.appendChild(note);
-        note.classList.add("autosave-kept-note");
-      }
-    });
-
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
     form.addEventListener("click", pressedSave);

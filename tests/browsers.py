@@ -1,0 +1,32 @@
+"""The browser of the end-to-end tests: Playwright driving Debian's Chromium (Playwright's own
+browser download cannot run here, so the system executable is launched).
+
+``browser`` skips, saying why, where Playwright or Chromium is missing; `.ci/run` installs both.
+"""
+
+import importlib.util
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """A headless Chromium, closed after the test."""
+    if importlib.util.find_spec("playwright") is None:
+        pytest.skip("Playwright is not installed")
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's driver runs an event loop in this thread; the tests still use the ORM.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
