@@ -23,6 +23,10 @@ from newsroom import compression
 
 from . import version
 
+# The public API's answers depend on their whole query (filters, a cursor): each is kept
+# per query string, its parameters in one order.
+WHOLE_QUERY_PREFIXES = ("/api/",)
+
 # Not readers' pages, or pages that any query string makes unique.
 UNCACHED_PREFIXES = ("/admin/", "/media/", "/static/", "/tim-kiem/")
 
@@ -122,6 +126,8 @@ def page_query(request):
     """
     if not request.META.get("QUERY_STRING"):
         return ""
+    if request.path.startswith(WHOLE_QUERY_PREFIXES):
+        return urlencode(sorted(request.GET.lists()), doseq=True)
     parts = []
     for name in parameters_read(request):
         value = request.GET.get(name)  # the last value, as the views read it

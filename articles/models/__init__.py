@@ -26,3 +26,4 @@ from .front_page import FrontPage
 from .people import Author, Topic, byline_names
 from .photos import Figure, Photo, figure_upload_to
 from .site import SiteChange
+from .api_keys import ApiKey
