@@ -48,7 +48,6 @@ class ApiKeyAdmin(admin.ModelAdmin):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(
             request,
-            ngettext("%(count)d key revoked.", "%(count)d keys revoked.", count)
-            % {"count": count},
+            ngettext("%(count)d key revoked.", "%(count)d keys revoked.", count) % {"count": count},
             messages.SUCCESS,
         )

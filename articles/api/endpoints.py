@@ -21,7 +21,7 @@ from ninja.renderers import JSONRenderer
 from .. import feeds, lists, most_read, renditions, views
 from ..cache import pages, version
 from ..embeds import recognise
-from ..models import Article, Author, Category, Correction, Figure, Topic
+from ..models import Article, Author, Correction, Figure, Topic
 from ..models.articles import PUBLICATION_YEARS
 from ..search import words_key
 from ..search_form import SearchForm
@@ -307,9 +307,7 @@ def story(request, story_id: int):
         "photo": photo(request, next((b for b in body if b.kind == "figure"), None)),
         "body": [b for item in body if (b := block(request, item)) is not None],
         "body_html": feeds.body_html(article, request.build_absolute_uri),
-        "related": [
-            story_link(request, a) for a in lists.related(article, views.RELATED_SHOWN)
-        ],
+        "related": [story_link(request, a) for a in lists.related(article, views.RELATED_SHOWN)],
         "corrections": [
             {"kind": c.kind, "text": c.text, "created_at": hanoi(c.created_at)}
             for c in Correction.objects.filter(article=article)
@@ -384,9 +382,7 @@ def search(
         raise ValidationError([{"loc": ("query", name)} for name in form.errors])
     query = form.cleaned_data["q"].strip()
     ids, _capped = (
-        version.shared(
-            words_key(query, *form.key()), lambda: views.ranked_matches(query, form)
-        )
+        version.shared(words_key(query, *form.key()), lambda: views.ranked_matches(query, form))
         if query
         else ([], False)
     )

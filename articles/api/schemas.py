@@ -42,7 +42,9 @@ class Author(PersonRef):
 
 class Rendition(Schema):
     width: int = described("Width in pixels.", 800)
-    url: str = described("A WebP copy of the photo at this width.", "https://example.vn/media/a-800.webp")
+    url: str = described(
+        "A WebP copy of the photo at this width.", "https://example.vn/media/a-800.webp"
+    )
 
 
 class Photo(Schema):
