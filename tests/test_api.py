@@ -15,7 +15,6 @@ from articles import most_read
 from articles.api import access
 from articles.models import ApiKey, Article, Author, Correction, Topic
 
-from .admin_forms import editor  # noqa: F401  (a fixture)
 from .factories import make_article, make_category, png_upload
 
 SOURCE = Path(__file__).resolve().parent.parent / "fixtures/source/tay-ho-article.txt"
@@ -151,7 +150,7 @@ def test_a_story_shows_its_photos_with_renditions_credit_and_alt_text_and_correc
 
 def test_sections_topics_and_authors(client, seed):
     topic = Topic.objects.create(name="Giao thông")
-    author = Author.objects.create(name="Minh Anh", role="Phóng viên", bio="Mảng đô thị.")
+    Author.objects.create(name="Minh Anh", role="Phóng viên", bio="Mảng đô thị.")
     sections = get(client, "/api/v1/sections")
     assert [s["name"] for s in sections] == ["Chỉ đạo - Điều hành", "Nhịp sống Thủ đô"]
     assert sections[0]["url"] == "http://testserver/chi-dao-dieu-hanh/"
@@ -195,9 +194,7 @@ def test_filters_by_section_topic_author_dates_and_updated_since(client, db):
     # Days are Hanoi's: 23:00 on 1 February is that day, though 16:00 UTC.
     assert ids(get(client, "/api/v1/stories", until="2024-02-01")) == [new.pk, old.pk]
     assert ids(get(client, "/api/v1/stories", until="2024-01-31")) == [old.pk]
-    assert ids(get(client, "/api/v1/stories", since="2024-01-01", until="2024-01-31")) == [
-        old.pk
-    ]
+    assert ids(get(client, "/api/v1/stories", since="2024-01-01", until="2024-01-31")) == [old.pk]
     assert ids(get(client, "/api/v1/stories", updated_since="2024-06-01T00:00:00+07:00")) == [
         new.pk
     ]
@@ -225,9 +222,7 @@ def test_a_bad_parameter_is_a_400_in_vietnamese(client, db, params):
 
 def test_a_walk_with_cursors_is_stable_while_a_story_is_published_midway(client, db):
     now = timezone.now()
-    stories = [
-        make_article(f"Bài {n}", published_at=now - timedelta(hours=n)) for n in range(1, 8)
-    ]
+    stories = [make_article(f"Bài {n}", published_at=now - timedelta(hours=n)) for n in range(1, 8)]
     # Two published at the same second: the id decides.
     twin = make_article("Bài song sinh", published_at=stories[3].published_at)
     draft = make_article("Bài nháp", status=Article.Status.DRAFT, published_at=now)
@@ -314,9 +309,7 @@ def test_etag_and_last_modified_give_304_until_the_site_changes(client, seed, cl
     assert first.status_code == 200 and first["ETag"] and "public" in first["Cache-Control"]
     assert first.has_header("Last-Modified")
     assert client.get(url, headers={"If-None-Match": first["ETag"]}).status_code == 304
-    assert (
-        client.get(url, headers={"If-Modified-Since": first["Last-Modified"]}).status_code == 304
-    )
+    assert client.get(url, headers={"If-Modified-Since": first["Last-Modified"]}).status_code == 304
     # The same version as the pages: the story's page has the same Last-Modified.
     assert client.get(seed.get_absolute_url())["Last-Modified"] == first["Last-Modified"]
     clock.move(seconds=2)
@@ -397,9 +390,7 @@ def test_a_partners_key_has_higher_limits_and_its_use_is_recorded(client, db, se
         assert client.get("/api/v1/sections", headers={"X-API-Key": secret}).status_code == 200
     assert client.get("/api/v1/sections", headers={"X-API-Key": secret}).status_code == 429
     key.refresh_from_db()
-    assert key.last_used_at is not None and timezone.now() - key.last_used_at < timedelta(
-        minutes=1
-    )
+    assert key.last_used_at is not None and timezone.now() - key.last_used_at < timedelta(minutes=1)
 
 
 def test_a_revoked_or_unknown_key_is_refused_even_for_a_kept_answer(client, db, settings):
