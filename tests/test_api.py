@@ -430,3 +430,104 @@ def test_an_editor_creates_a_key_sees_it_once_and_revokes_it(client, editor):
     )
     assert "Đã thu hồi 1 khóa." in response.content.decode()
     assert client.get("/api/v1/sections", headers={"X-API-Key": secret}).status_code == 401
+
+
+# Nothing hidden, whatever the parameters --------------------------------------------------
+
+HIDDEN = "Zyxwvq"
+
+
+@pytest.fixture
+def hidden_and_shown(db):
+    """A published story and, beside it in its section, topic and author, stories readers
+    may not see: a draft, one in review and a scheduled one, each dated or not."""
+    section = make_category("Chuyên mục chung")
+    topic, author = Topic.objects.create(name="Hồ Tây"), Author.objects.create(name="Minh Anh")
+    shown = make_article("Bài công khai về Hồ Tây", category=section, blocks=["Nội dung."])
+    kinds = [
+        {"status": Article.Status.DRAFT},
+        {"status": Article.Status.DRAFT, "published_at": timezone.now() - timedelta(hours=2)},
+        {"status": Article.Status.REVIEW, "published_at": timezone.now() - timedelta(hours=2)},
+        {"status": Article.Status.RETURNED},
+        {"published_at": timezone.now() + timedelta(hours=2)},
+    ]
+    hidden = [
+        make_article(
+            f"Tin mật {HIDDEN} số {n} về Hồ Tây",
+            category=section,
+            sapo=f"Sapo mật {HIDDEN}.",
+            blocks=[f"Đoạn mật {HIDDEN}."],
+            **fields,
+        )
+        for n, fields in enumerate(kinds)
+    ]
+    for article in [shown, *hidden]:
+        article.topics.add(topic)
+        article.authors.add(author)
+    make_article("Bài liên quan", related=hidden, blocks=[{"kind": "card", "target": hidden[0]}])
+    return {"shown": shown, "hidden": hidden, "section": section, "topic": topic, "author": author}
+
+
+def assert_nothing_hidden(response, hidden):
+    assert response.status_code in {200, 304, 400, 404}, (response.status_code, response.content)
+    text = response.content.decode()
+    assert HIDDEN not in text
+    for article in hidden:
+        assert f'"id": {article.pk},' not in text and article.slug not in text
+
+
+from hypothesis import HealthCheck, example, given  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from .test_input import values  # noqa: E402
+
+PROPERTY = hypothesis_settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+names = st.sampled_from(
+    ["section", "topic", "author", "since", "until", "updated_since", "cursor", "limit", "q"]
+)
+known = st.sampled_from(
+    ["chuyen-muc-chung", "ho-tay", "minh-anh", "2020-01-01", "2099-12-31", "1", "50", "Hồ Tây"]
+)
+
+
+@PROPERTY
+@given(params=st.dictionaries(names, st.one_of(values, known), max_size=5))
+@example(params={"since": "0001-01-01", "until": "9999-12-31"})
+@example(params={"updated_since": "0001-01-01T00:00:00+14:00"})
+@example(params={"updated_since": "9999-12-31T23:59:59-12:00"})
+@example(params={"cursor": "OTk5OTk5OTk5OTk5Ljk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5"})
+def test_no_parameter_reaches_a_hidden_story(client, hidden_and_shown, params):
+    hidden = hidden_and_shown["hidden"]
+    client.cookies.clear()
+    for url in ("/api/v1/stories", "/api/v1/search", "/api/v1/most-read"):
+        assert_nothing_hidden(client.get(url, params), hidden)
+    for article in hidden:
+        assert_nothing_hidden(client.get(f"/api/v1/stories/{article.pk}", params), hidden)
+
+
+@PROPERTY
+@given(story_id=st.one_of(values, st.integers(-(10**30), 10**30).map(str)))
+@example(story_id="99999999999999999999999")
+def test_any_story_id_is_answered(client, hidden_and_shown, story_id):
+    from urllib.parse import quote
+
+    response = client.get(f"/api/v1/stories/{quote(story_id, safe='')}")
+    assert_nothing_hidden(response, hidden_and_shown["hidden"])
+
+
+def test_the_hidden_stories_fixture_is_reachable_by_its_filters(client, hidden_and_shown):
+    """The property tests above would pass on an empty site: this one shows they ask a
+    site where the filters find the published story beside the hidden ones."""
+    shown = hidden_and_shown["shown"]
+    for name in ("section", "topic", "author"):
+        value = hidden_and_shown[name].slug
+        assert ids(get(client, "/api/v1/stories", **{name: value})) == [shown.pk]
+    assert ids(get(client, "/api/v1/search", q="Hồ Tây")) == [shown.pk]
+    related = next(a for a in Article.objects.filter(title="Bài liên quan"))
+    story = get(client, f"/api/v1/stories/{related.pk}")
+    assert story["related"] == [] and story["body"] == []
