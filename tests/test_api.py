@@ -211,6 +211,8 @@ def test_filters_by_section_topic_author_dates_and_updated_since(client, db):
         {"since": "2024-13-01"},
         {"since": "2024-02-01", "until": "2024-01-01"},
         {"updated_since": "hôm qua"},
+        {"section": "van\x00hoa"},
+        {"author": "minh anh"},
     ],
 )
 def test_a_bad_parameter_is_a_400_in_vietnamese(client, db, params):
@@ -498,6 +500,7 @@ known = st.sampled_from(
 @PROPERTY
 @given(params=st.dictionaries(names, st.one_of(values, known), max_size=5))
 @example(params={"since": "0001-01-01", "until": "9999-12-31"})
+@example(params={"section": "\x00", "topic": "\x00", "q": "\x00"})
 @example(params={"updated_since": "0001-01-01T00:00:00+14:00"})
 @example(params={"updated_since": "9999-12-31T23:59:59-12:00"})
 @example(params={"cursor": "OTk5OTk5OTk5OTk5Ljk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5"})

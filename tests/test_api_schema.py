@@ -4,7 +4,9 @@ endpoint with generated parameters and checks each answer against the document."
 import json
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from .factories import make_article, png_upload
@@ -67,7 +69,15 @@ def api_schema(db):
         ],
     )
     make_article("Bài liên quan", related=[section_story])
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    # As Django's test client does: the test's own connection (its transaction) stays open
+    # across the requests, which would otherwise close it at their start and end.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def test_the_api_keeps_to_its_document(api_schema):

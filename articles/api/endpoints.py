@@ -28,6 +28,8 @@ from ..search_form import SearchForm
 from . import cursors, schemas
 
 PAGE_SIZE = 20
+SLUG = r"^[-a-zA-Z0-9_]{1,200}$"
+"""What a slug may be (Django's slugs, as long as ours): anything else is a 400."""
 LARGEST_PAGE = 50
 
 
@@ -247,9 +249,15 @@ def within_years(moment):
 @public
 def stories(
     request,
-    section: str | None = Query(None, description="A section's slug.", example="van-hoa"),
-    topic: str | None = Query(None, description="A topic's slug.", example="giao-thong"),
-    author: str | None = Query(None, description="An author's slug.", example="minh-anh"),
+    section: str | None = Query(
+        None, description="A section's slug.", example="van-hoa", pattern=SLUG
+    ),
+    topic: str | None = Query(
+        None, description="A topic's slug.", example="giao-thong", pattern=SLUG
+    ),
+    author: str | None = Query(
+        None, description="An author's slug.", example="minh-anh", pattern=SLUG
+    ),
     since: str | None = Query(
         None, description="Published on or after this day (Hanoi).", example="2024-01-01"
     ),
@@ -381,7 +389,7 @@ def authors(request):
 def search(
     request,
     q: str = Query(..., description="Words to find, accents optional.", example="Tây Hồ"),
-    section: str | None = Query(None, description="A section's slug."),
+    section: str | None = Query(None, description="A section's slug.", pattern=SLUG),
     sort: str | None = Query(None, description="`date` for newest first.", pattern="^(date)?$"),
     cursor: str | None = Query(None, description="From a previous page's `next`."),
     limit: int = Query(PAGE_SIZE, description="Stories per page, 1 to 50.", ge=1, le=50),
