@@ -333,6 +333,16 @@ def test_the_page_cache_keeps_each_query_of_the_list_apart(client, db, settings)
     assert get(client, "/api/v1/stories")["items"][0]["headline"] == "Ngoài chuyên mục"
 
 
+def test_a_listed_story_is_new_as_soon_as_it_is_edited(client, seed, settings):
+    """The list's stories are kept until the site next changes, and no longer."""
+    for page_cache in (0, 300):
+        settings.PAGE_CACHE_SECONDS = page_cache
+        assert get(client, "/api/v1/stories")["items"][0]["headline"] == seed.title
+        seed.title = f"Quận Tây Hồ, bản sửa {page_cache}"
+        seed.save()
+        assert get(client, "/api/v1/stories")["items"][0]["headline"] == seed.title
+
+
 def test_any_origin_may_read(client, db):
     response = client.get("/api/v1/sections", headers={"Origin": "https://doitac.vn"})
     assert response["Access-Control-Allow-Origin"] == "*"
