@@ -325,7 +325,10 @@ def measure_load(entries, args, cache_middleware):
 
 def measure_static(entry, args):
     """A file from nginx: a copy of the article page, then the static publication."""
-    published = {k: v for k, v in entry["paths"].items() if k != "search"}
+    # Pages only: search and the API are never published as files.
+    published = {
+        k: v for k, v in entry["paths"].items() if k != "search" and not k.startswith("api")
+    }
     shutil.rmtree(RUN / "published", ignore_errors=True)
     inprocess(base_env(entry["url"]), "publish", json.dumps(published), str(RUN / "published"))
     copy = RUN / "static-copy"
