@@ -352,7 +352,7 @@ def test_any_origin_may_read(client, db):
         headers={"Origin": "https://doitac.vn", "Access-Control-Request-Method": "GET"},
     )
     assert preflight.status_code == 204
-    assert preflight["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    assert preflight["Access-Control-Allow-Methods"] == "GET, OPTIONS"
     assert "X-API-Key" in preflight["Access-Control-Allow-Headers"]
     assert client.post("/api/v1/stories").status_code == 405
 

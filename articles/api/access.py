@@ -94,7 +94,7 @@ class ApiAccessMiddleware:
     def answer(self, request):
         if request.method == "OPTIONS":  # a browser's preflight
             response = HttpResponse(status=204)
-            response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response["Access-Control-Allow-Methods"] = "GET, OPTIONS"
             response["Access-Control-Allow-Headers"] = (
                 f"{KEY_HEADER}, If-None-Match, If-Modified-Since"
             )
