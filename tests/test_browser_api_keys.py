@@ -50,7 +50,7 @@ def test_an_editor_makes_a_partners_key_and_revokes_it(live_server, browser, tra
     assert not editor.errors  # no script refused, no failed request in the admin's pages
 
 
-def test_the_documentation_page_runs_under_the_sites_policy(live_server, browser, db):
+def test_the_documentation_page_runs_under_the_sites_policy(live_server, browser, transactional_db):
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
