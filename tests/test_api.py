@@ -198,7 +198,9 @@ def test_filters_by_section_topic_author_dates_and_updated_since(client, db):
     assert ids(get(client, "/api/v1/stories", updated_since="2024-06-01T00:00:00+07:00")) == [
         new.pk
     ]
-    assert ids(get(client, "/api/v1/stories", section="khong-co")) == []
+    for name in ("section", "topic", "author"):
+        unknown = client.get("/api/v1/stories", {name: "khong-co"})
+        assert unknown.status_code == 404 and unknown.json() == {"detail": "Không tìm thấy."}
 
 
 @pytest.mark.parametrize(
@@ -331,6 +333,33 @@ def test_the_page_cache_keeps_each_query_of_the_list_apart(client, db, settings)
     # Kept: the same answer without touching the database.
     Article.objects.filter(pk=other.pk).update(title="Đổi thẳng trong cơ sở dữ liệu")
     assert get(client, "/api/v1/stories")["items"][0]["headline"] == "Ngoài chuyên mục"
+
+
+def test_made_up_parameters_share_the_answers_copy(client, db, settings):
+    from .test_cache_hardening import cache_keys
+
+    settings.PAGE_CACHE_SECONDS = 300
+    make_article("Một bài")
+    first = client.get("/api/v1/stories", {"limit": "5"}).content
+    kept = cache_keys()
+    for n in range(50):
+        again = client.get("/api/v1/stories", {"utm_source": f"zalo-{n}", "limit": "5"})
+        assert again.content == first
+    assert cache_keys() == kept
+
+
+def test_the_page_cache_knows_every_parameter_of_the_api(client, db):
+    from articles.api.endpoints import QUERY_PARAMETERS
+
+    document = client.get("/api/v1/openapi.json").json()
+    read = {
+        parameter["name"]
+        for path in document["paths"].values()
+        for operation in path.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query"
+    }
+    assert read == QUERY_PARAMETERS
 
 
 def test_a_listed_story_is_new_as_soon_as_it_is_edited(client, seed, settings):

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,13 +23,19 @@ from ninja.renderers import JSONRenderer
 from .. import feeds, lists, most_read, renditions, views
 from ..cache import pages, version
 from ..embeds import recognise
-from ..models import Article, Author, Correction, Figure, Topic
+from ..models import Article, Author, Category, Correction, Figure, Topic
 from ..models.articles import PUBLICATION_YEARS
 from ..search import words_key
 from ..search_form import SearchForm
 from . import cursors, schemas
 
 PAGE_SIZE = 20
+QUERY_PARAMETERS = frozenset(
+    {"section", "topic", "author", "since", "until", "updated_since"}
+    | {"cursor", "limit", "q", "sort"}
+)
+"""Every query parameter an endpoint reads: the page cache keeps an answer per their values,
+and ignores any other (``cache.pages``)."""
 SLUG = r"^[-a-zA-Z0-9_]{1,200}$"
 """What a slug may be (Django's slugs, as long as ours): anything else is a 400."""
 LARGEST_PAGE = 50
@@ -283,12 +290,13 @@ def stories(
     limit: int = Query(PAGE_SIZE, description="Stories per page, 1 to 50.", ge=1, le=50),
 ):
     articles = Article.objects.published().latest_first()
+    # An unknown slug is a 404, not an empty list (which the page cache would keep).
     if section:
-        articles = articles.filter(category__slug=section)
+        articles = articles.filter(category=get_object_or_404(Category, slug=section))
     if topic:
-        articles = articles.filter(topics__slug=topic)
+        articles = articles.filter(topics=get_object_or_404(Topic, slug=topic))
     if author:
-        articles = articles.filter(authors__slug=author)
+        articles = articles.filter(authors=get_object_or_404(Author, slug=author))
     if since or until:
         form = SearchForm({"date": "range", "start": since or "", "end": until or ""})
         if not form.is_valid():
