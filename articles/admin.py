@@ -1062,3 +1062,4 @@ def reverse_change(article):
 
 # The front page, topics and authors: their admin is in its own module.
 from . import front_page_admin  # noqa: E402,F401
+from .api import admin as api_admin  # noqa: E402,F401

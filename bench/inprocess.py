@@ -43,6 +43,9 @@ def target_paths():
         "search": "/tim-kiem/?q=ho+tay",
         "rss": "/rss/",
         "sitemap": "/sitemap.xml",
+        # The public API beside the pages: the story list and the same article's story.
+        "api list": "/api/v1/stories",
+        "api story": f"/api/v1/stories/{article.pk}",
     }
     return paths
 

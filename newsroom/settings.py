@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     # The body's editor: blocks as one draggable stream, rich text in ProseMirror.
     "content_editor",
     "django_prose_editor",
+    # The public API's schema and its documentation page, served from our own static files.
+    "ninja",
     "articles",
 ]
 
@@ -47,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "newsroom.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the page cache: every API request is keyed and counted, kept answers too.
+    "articles.api.access.ApiAccessMiddleware",
     "articles.cache.pages.PageCacheMiddleware",
     # Below the page cache, which keeps each page once per encoding (newsroom/compression.py).
     "newsroom.compression.CompressionMiddleware",
@@ -267,6 +271,11 @@ PUBLIC_CACHE_CONTROL = {
 # How long a readers' page may stay in the page cache (0 turns it off). Any change
 # to the content makes a new generation of pages at once; see articles/cache/pages.py.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
+
+# The public API's limits (articles/api/access.py): requests per minute for a client
+# without a key (by address) and for each partner's key.
+API_ANONYMOUS_REQUESTS_PER_MINUTE = env.int("API_ANONYMOUS_REQUESTS_PER_MINUTE", default=60)
+API_PARTNER_REQUESTS_PER_MINUTE = env.int("API_PARTNER_REQUESTS_PER_MINUTE", default=1200)
 
 # How long one list of the most read stories ("Đọc nhiều") is shown before it is computed
 # again from the counts (articles/most_read.py); pages showing it are kept no longer.

@@ -4,9 +4,11 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from articles import previews
+from articles.api.endpoints import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("xem-truoc/<str:token>/", previews.shared_preview, name="shared-preview"),
     path("", include("articles.urls")),
 ]

@@ -2,11 +2,13 @@
 
 Starting from a few entry points it follows every same-site link a page gives
 (``href``, ``src`` and ``srcset`` in HTML; ``<loc>``, ``<link>`` and ``<guid>``
-in feeds and sitemaps; ``Sitemap:`` lines in robots.txt; redirects), up to a
-bound, and keeps every answer, so tests can look for what must never be there.
+in feeds and sitemaps; ``Sitemap:`` lines in robots.txt; every address in the API's
+JSON; redirects), up to a bound, and keeps every answer, so tests can look for what
+must never be there.
 """
 
 import html
+import json
 import re
 from collections import deque
 from dataclasses import dataclass
@@ -37,6 +39,10 @@ class Page:
     def is_xml(self):
         return "xml" in self.content_type
 
+    @property
+    def is_json(self):
+        return self.content_type.startswith("application/json")
+
 
 class _LinkParser(HTMLParser):
     def __init__(self):
@@ -63,7 +69,24 @@ def links_of(page):
     if page.is_xml:
         found = _XML_LINKS.findall(page.text) + _XML_HREFS.findall(page.text)
         return [html.unescape(link).strip() for link in found]
+    if page.is_json:
+        return [text for text in _strings(json.loads(page.text)) if _ADDRESS.match(text)]
     return _ROBOTS_LINKS.findall(page.text)
+
+
+_ADDRESS = re.compile(rf"^(/|https?://{HOST}/)[^{{}}\s]*$")
+
+
+def _strings(value):
+    """Every string of a JSON value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def same_site(base, link):
@@ -121,3 +144,13 @@ def entry_points(*extra):
         *(f"{section.get_absolute_url()}rss/" for section in sections),
         *extra,
     ]
+
+
+# The public API's lists, from which its crawl reaches every story it gives.
+API_ENTRY_POINTS = [
+    "/api/v1/stories?limit=50",
+    "/api/v1/sections",
+    "/api/v1/topics",
+    "/api/v1/authors",
+    "/api/v1/most-read",
+]

@@ -92,6 +92,7 @@ def newsroom_groups():
     ):
         for name, codenames in more.items():
             grants[name] += codenames
+    grants[groups.EDITORS] += migration("0020_api_key").GRANTS
     body = migration("0017_body_from_old_blocks")
     blocks = [f"{verb}_{model}" for model in body.BLOCK_MODELS for verb in VERBS]
     grants[body.REPORTERS] += [*blocks, "add_photo", "change_photo", "view_photo"]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from articles.models import Article, Author, FrontPage, Topic
 
-from .crawl import crawl, entry_points
+from .crawl import API_ENTRY_POINTS, crawl, entry_points
 from .factories import make_article, make_category, png_upload
 
 # Words no published page contains, so that finding one anywhere is a leak. Times are
@@ -82,16 +82,26 @@ def test_no_draft_review_or_scheduled_article_appears_anywhere_on_the_public_sit
     # its page, so it is never a whole headline).
     queries = ["Zyxwvq", "bí mật", "tin mat ho tay", *(f"Cấm lộ {kind}" for kind in HIDDEN_KINDS)]
     searches = [f"/tim-kiem/?{urlencode({'q': q})}" for q in queries]
+    # The API: its lists, its search, and the lists of the shared section, topic and author.
+    searches += [f"/api/v1/search?{urlencode({'q': q})}" for q in queries]
+    filters = {"section": sections[0].slug, "topic": topic.slug, "author": author.slug}
+    searches += [f"/api/v1/stories?{urlencode({k: v})}" for k, v in filters.items()]
+    searches += [f"/api/v1/stories/{article.pk}" for article in hidden]
 
-    pages = crawl(client, entry_points(*searches, *people), limit=400)
+    pages = crawl(client, entry_points(*searches, *people, *API_ENTRY_POINTS), limit=400)
 
     assert len(pages) < 400, "the crawl ended before the bound, so it saw the whole site"
     reached = {url for url, page in pages.items() if page.status == 200}
     assert {"/", "/rss/", "/sitemap.xml", seed.get_absolute_url(), *people} <= reached
     assert any(url.startswith("/chi-dao-dieu-hanh-mat/bai-da-dang-so-") for url in reached)
+    # The API was walked to the stories it gives, and it names none of the hidden ones.
+    assert f"/api/v1/stories/{seed.pk}" in reached
+    assert sum(url.startswith("/api/v1/stories/") for url in reached) >= 10
     for article in hidden:
         for trace in traces(article):
             leaks = [url for url, page in pages.items() if trace in page.text]
             assert not leaks, f"{article.status} article leaked {trace!r} on {leaks}"
     for url in (a.get_absolute_url() for a in hidden):
         assert client.get(url).status_code == 404
+    for article in hidden:
+        assert pages[f"/api/v1/stories/{article.pk}"].status == 404

@@ -23,6 +23,10 @@ from newsroom import compression
 
 from . import version
 
+# The public API's answers depend on their query (filters, a cursor): each is kept per the
+# values of the parameters the API reads, in one order (``api_query``).
+API_PREFIX = "/api/"
+
 # Not readers' pages, or pages that any query string makes unique.
 UNCACHED_PREFIXES = ("/admin/", "/media/", "/static/", "/tim-kiem/")
 
@@ -122,6 +126,8 @@ def page_query(request):
     """
     if not request.META.get("QUERY_STRING"):
         return ""
+    if request.path.startswith(API_PREFIX):
+        return api_query(request)
     parts = []
     for name in parameters_read(request):
         value = request.GET.get(name)  # the last value, as the views read it
@@ -136,6 +142,15 @@ def page_query(request):
         if number > 1:
             parts.append((name, number))
     return urlencode(parts)
+
+
+def api_query(request):
+    """The query of an API request written one way: the parameters the API reads, sorted;
+    any other (``utm_*``, made up) is left out, as it changes nothing of the answer."""
+    from articles.api.endpoints import QUERY_PARAMETERS
+
+    read = [(name, values) for name, values in request.GET.lists() if name in QUERY_PARAMETERS]
+    return urlencode(sorted(read), doseq=True)
 
 
 def parameters_read(request):

@@ -5,6 +5,7 @@ Nothing here knows of caching: the lists kept per change of the site are in
 """
 
 # ruff: noqa: F401  (names re-exported for the rest of the project)
+from .api_keys import ApiKey
 from .articles import (
     MAX_SEARCH_QUERY,
     NO_SECTION_SLUG,

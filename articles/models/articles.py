@@ -19,6 +19,7 @@ from .body import REGIONS, Body
 RESERVED_SLUGS = frozenset(
     {
         "admin",
+        "api",
         "media",
         "static",
         "rss",
