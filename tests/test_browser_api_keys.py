@@ -10,9 +10,9 @@ import re
 
 from articles.models import ApiKey
 
-from .test_desk_browser import ROLES, browser, newsroom_member, pytestmark, screenshot, signed_in
+from .test_desk_browser import ROLES, newsroom_member, pytestmark, screenshot, signed_in
 
-__all__ = ["browser", "pytestmark"]  # the fixture and the marks, shared with the desk's test
+__all__ = ["pytestmark"]  # the marks, shared with the desk's test
 
 
 def test_an_editor_makes_a_partners_key_and_revokes_it(live_server, browser, transactional_db):
