@@ -66,7 +66,10 @@ SCAN = 100
 # Kept for callers that show how many results there may be at most.
 RANKED_MATCHES = SCAN
 SEPARATOR = "\x1f"
-_WORD = re.compile(r"[^\W_]+")
+# Joins two adjacent words of a headline into one token (``tayˍho``): a letter to both
+# indexes' tokenizers, never part of a word read from a query or a text.
+PAIR = "\u02cd"
+_WORD = re.compile(r"[^\W_\u02cd]+")
 # The SQLite key (migration 0010): seconds of publication << _ID_BITS | id.
 _ID_BITS = 31
 _ID_MASK = (1 << _ID_BITS) - 1
@@ -142,10 +145,20 @@ def _part(value):
     return " ".join(f for f, _ in _pairs(value))
 
 
+def headline_part(title):
+    """The headline's folded words, then each two adjacent ones as one token."""
+    folded = [f for f, _ in _pairs(title or "")]
+    return " ".join(folded + _adjacent(folded))
+
+
+def _adjacent(folded):
+    return [a + PAIR + b for a, b in zip(folded, folded[1:], strict=False)]
+
+
 def document(title, sapo, body_texts):
     """The stored search text of an article (see the module's docstring)."""
     body = "\n".join(filter(None, body_texts))
-    return SEPARATOR.join([_part(title or ""), _part(sapo or ""), _part(body)])
+    return SEPARATOR.join([headline_part(title), _part(sapo or ""), _part(body)])
 
 
 # The walks -------------------------------------------------------------------------
@@ -201,25 +214,47 @@ def _pg_terms(query):
     return terms
 
 
+def _pair_terms(query):
+    """The query's adjacent words as the headline index holds them (``headline_part``);
+    with a prefix query, the last pair's second word is a prefix too."""
+    return [a + PAIR + b for a, b in zip(query.folded, query.folded[1:], strict=False)]
+
+
 def candidates(queryset, query, since=None, until=None):
     """The ids each walk finds: {"headline_phrase", "headline", "phrase", "all"} -> ids."""
+    pairs = _pair_terms(query)
     if connection.vendor == "sqlite":
         quoted = _fts_words(query)
         phrase = '"' + " ".join(w.strip('"*') for w in quoted) + '"'
         if query.prefix:
             phrase += "*"
         every = " AND ".join(quoted)
+        pair_terms = [f'"{p}"' for p in pairs]
+        if query.prefix and pair_terms:
+            pair_terms[-1] += "*"
+        head_phrase = " AND ".join([*pair_terms, phrase])
         walk = _sqlite_walk
         head, whole = "article_search_head", "article_search"
     elif connection.vendor == "postgresql":
         terms = _pg_terms(query)
         phrase, every = " <-> ".join(terms), " & ".join(terms)
+        pair_terms = [f"'{p}'" for p in pairs]
+        if query.prefix and pair_terms:
+            pair_terms[-1] += ":*"
+        head_phrase = " & ".join([*pair_terms, f"({phrase})"])
         walk = _pg_walk
         head, whole = "headline_vector", "search_vector"
     else:
         return _portable(queryset, query, since, until)
     single = len(query.folded) == 1
-    found = {"headline_phrase": walk(queryset, head, phrase, since, until)}
+    # The phrase in the headline: its adjacent words as pair tokens, each rarer than its
+    # words, so a phrase of common words costs what its rarest pair costs.
+    found = {"headline_phrase": walk(queryset, head, head_phrase, since, until)}
+    if len(found["headline_phrase"]) >= SCAN:
+        # As many headlines hold the phrase as the walks keep: they take the first
+        # places, and the other walks, of words that may each be common, are not taken.
+        found["headline"] = found["phrase"] = found["all"] = []
+        return found
     found["headline"] = (
         found["headline_phrase"] if single else walk(queryset, head, every, since, until)
     )

@@ -57,9 +57,9 @@ def add_articles(first, last, rng, now, sections):
     sentences = [search._part(sentence) for sentence in synthetic._SENTENCES]
     columns = (
         "title, slug, sapo, category_id, byline, status, published_at, is_pick, created_at, "
-        "updated_at, version, search_text"
+        "updated_at, version, search_text, time_is_known"
     )
-    sql = f"INSERT INTO articles_article ({columns}) VALUES ({', '.join(['%s'] * 12)})"
+    sql = f"INSERT INTO articles_article ({columns}) VALUES ({', '.join(['%s'] * 13)})"
     for start in range(first, last, BATCH):
         rows = []
         for number in range(start, min(start + BATCH, last)):
@@ -70,7 +70,7 @@ def add_articles(first, last, rng, now, sections):
             count += rng.randint(0, 3)
             body = " ".join(sentences[rng.randrange(len(sentences))] for _ in range(count))
             status, published_at = synthetic.pick_status(rng, now)
-            text = search.SEPARATOR.join([search._part(title), search._part(sapo), body])
+            text = search.SEPARATOR.join([search.headline_part(title), search._part(sapo), body])
             rows.append(
                 (
                     title,
@@ -85,6 +85,7 @@ def add_articles(first, last, rng, now, sections):
                     now,
                     1,
                     text,
+                    True,
                 )
             )
         with transaction.atomic(), connection.cursor() as cursor:
