@@ -298,3 +298,59 @@ def test_the_index_follows_bulk_updates_of_status_and_time(db):
 def test_the_seed_fixture_holds_the_search_text_its_stories_compute(seed):
     for article in Article.objects.all():
         assert article.search_text == article.fold_search_text(), article.title
+
+
+def test_the_headline_index_holds_each_two_adjacent_words_as_one_token():
+    assert search.headline_part("Quận Tây Hồ") == "quan tay ho quanˍtay tayˍho"
+    assert (
+        search.headline_part("Hà Nội") == "ha noi haˍnoi" and search.headline_part("Mưa") == "mua"
+    )
+    # The joining letter never comes from what is typed: it cannot reach a pair token.
+    assert words("tayˍho") == ["tay", "ho"]
+
+
+def test_a_headline_phrase_is_found_from_its_pairs_and_only_in_order(db):
+    phrase = make_article("Quận Tây Hồ hoàn thành dự án")
+    # Every pair of "quận tây hồ" is here, the phrase is not.
+    make_article("Quận Tây Sơn và Tây Hồ")
+    later = make_article("Hồ Tây, quận Tây Hồ cũ")  # the phrase after other words
+    found = search.candidates(Article.objects.published(), search.parse("quận tây hồ"))
+    assert sorted(found["headline_phrase"]) == sorted([phrase.pk, later.pk])
+    assert "quanˍtay" in walks("quận tây hồ")[0] and "tayˍho" in walks("quận tây hồ")[0]
+    # The last word typed as the start of a word: the last pair's second word too.
+    picker = search.candidates(Article.objects.all(), search.parse("quan tay h", prefix=True))
+    assert len(picker["headline_phrase"]) == 2
+
+
+def test_when_headlines_fill_the_phrase_walk_the_other_walks_are_not_taken(db, monkeypatch):
+    monkeypatch.setattr(search, "SCAN", 3)
+    for n in range(3):
+        make_article(f"Cầu Long Biên {n}")
+    older = make_article("Cầu Long Biên", published_at=timezone.now() - timedelta(days=9))
+    make_article("Biên bản cầu Long", sapo="Cầu Long Biên trong tóm tắt.")
+    assert len(walks("cau long bien")) == 1
+    found = search.ranked(Article.objects.published(), "cau long bien")
+    assert found.capped and len(found.ids) == 3 and older.pk not in found.ids
+    monkeypatch.setattr(search, "SCAN", 6)
+    assert len(walks("cau long bien")) == 4  # fewer than SCAN: every walk is taken
+
+
+def test_the_migration_writes_the_pairs_into_every_headline_part_and_back(db):
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = import_module("articles.migrations.0021_headline_word_pairs")
+    article = make_article("Phố đi bộ Hồ Gươm", blocks=["Thân bài về phố đi bộ."])
+    editor = SimpleNamespace(connection=connection)
+    migration._rewrite(migration._words_only)(apps, editor)
+    article.refresh_from_db()
+    head, rest = article.search_text.split(search.SEPARATOR, 1)
+    assert head == "pho di bo ho guom" and "than bai ve pho di bo" in rest
+    query = search.parse("pho di bo ho guom")
+    assert search.candidates(Article.objects.all(), query)["headline_phrase"] == []
+    migration._rewrite(migration._with_pairs)(apps, editor)
+    article.refresh_from_db()
+    assert article.search_text == article.fold_search_text()
+    assert search.candidates(Article.objects.all(), query)["headline_phrase"] == [article.pk]
