@@ -3,9 +3,10 @@
 What is indexed (``document``, stored in ``Article.search_text``): the headline, the sapo
 and the body's ``searchable_text()``, three parts split by ``SEPARATOR``, each as its
 words folded by ``text.fold`` (``Hồ Tây`` is ``ho tay``), so that ``tay ho``, ``TÂY HỒ``
-and ``Tây Hồ``, in NFC or NFD, find the same stories. The marks a word was typed with are
-weighed afterwards, on the candidates' headlines and sapos (step 2 below). The indexes
-of migration 0010 read it:
+and ``Tây Hồ``, in NFC or NFD, find the same stories. The headline part then holds each
+two adjacent words joined as one token (``hoˍtay``, ``headline_part``), for phrases.
+The marks a word was typed with are weighed afterwards, on the candidates' headlines and
+sapos (step 2 below). The indexes of migrations 0015 and 0021 read it:
 
 - SQLite: two FTS5 tables kept by triggers, ``article_search`` (headline, sapo, body)
   and ``article_search_head`` (the headline alone), whose rowid is a key in publication
@@ -18,7 +19,10 @@ How a query is answered (``ranked``):
 1. Candidates. Four walks, each stopping at the newest ``SCAN`` matches: the words as a
    phrase in the headline and all the words in the headline (from the small headline
    index), then the phrase anywhere and all the words anywhere (from the whole one). A
-   phrase is the words adjacent and in order: FTS5's ``"a b"``, PostgreSQL's ``a <-> b``.
+   phrase is the words adjacent and in order: FTS5's ``"a b"``, PostgreSQL's ``a <-> b``;
+   in the headline, also each of its pair tokens, so that the index is read where the
+   rarest pair is, not where the commonest word is. A walk that finds ``SCAN`` headlines
+   ends the search: those take the first places.
 2. Scores, in Python, identical on both engines, for at most ``4 * SCAN`` candidates:
    headline beats sapo beats body (the weights of ``WEIGHTS``); a phrase beats the same
    words scattered; each word typed with its marks and found with the same marks in the
@@ -39,10 +43,10 @@ matches: FTS5's ``bm25`` first counts every row that holds each word (for its ID
 whole archive for a word in every story, and PostgreSQL's ``ts_rank`` reads the vector
 of each row it ranks. Step 2 reads only the candidates' headlines and sapos.
 
-What still grows with the archive: on PostgreSQL, a query of several words that are
-each common but rare together (a whole headline) is answered from the GIN index, which
-intersects each word's full posting list. The figures, with the plans, are in
-bench/RESULTS-SEARCH.md.
+What still grows with the archive: several words each common but rare together and
+never adjacent in a headline (no pair token to start from): both engines intersect each
+word's list. A whole headline is found from its pairs. The figures, with the plans, are
+in bench/RESULTS-SEARCH.md.
 """
 
 import functools
