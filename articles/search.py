@@ -57,7 +57,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import BooleanField, Case, IntegerField, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -177,12 +177,18 @@ def _fts_words(query):
     return quoted
 
 
-def _sqlite_walk(queryset, table, match, since, until):
+def _sqlite_walk(queryset, table, match, since, until, check=None):
     low = (int(since.timestamp()) << _ID_BITS) if since else 0
     high = (int(until.timestamp()) << _ID_BITS) if until else (_NO_TIME + 1) << _ID_BITS
     key = RawSQL(f"({table}.rowid & {_ID_MASK})", [])
-    inner = queryset.order_by().filter(pk=key).values("pk")
-    sql, params = inner.query.sql_with_params()
+    inner = queryset.order_by().filter(pk=key)
+    if check:
+        # The phrase, checked in the stored headline part of the rows the index found.
+        head = "substr(search_text, 1, instr(search_text, char(31)) - 1)"
+        inner = inner.filter(
+            RawSQL(f"instr(' ' || {head} || ' ', %s) > 0", [f" {check} "], BooleanField())
+        )
+    sql, params = inner.values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT rowid & {_ID_MASK} FROM {table} WHERE {table} MATCH %s "
@@ -193,17 +199,21 @@ def _sqlite_walk(queryset, table, match, since, until):
         return [row[0] for row in cursor.fetchall()]
 
 
-def _pg_walk(queryset, column, tsquery, since, until):
-    from django.db.models import BooleanField
-
+def _pg_walk(queryset, column, tsquery, since, until, check=None):
     # The query is written into the SQL, not passed as a parameter: with server-side
     # binding a statement run often gets a generic plan, which cannot tell a common word
     # from a rare one. Only words() tokens (letters and digits) reach it.
-    literal = "'" + tsquery.replace("'", "''") + "'"
-    matches = RawSQL(
-        f"{column} @@ to_tsquery('simple'::regconfig, {literal})", [], output_field=BooleanField()
-    )
-    found = queryset.filter(matches)
+    def literal(value):
+        return "'" + value.replace("'", "''") + "'"
+
+    condition = f"{column} @@ to_tsquery('simple'::regconfig, {literal(tsquery)})"
+    if check:
+        # Called as a function, not as @@, the check is no index condition: the index
+        # reads the rare tokens of ``tsquery`` only, the rows it finds are then checked.
+        condition += (
+            f" AND ts_match_vq({column}, to_tsquery('simple'::regconfig, {literal(check)}))"
+        )
+    found = queryset.filter(RawSQL(condition, [], output_field=BooleanField()))
     if since:
         found = found.filter(published_at__gte=since)
     if until:
@@ -219,41 +229,44 @@ def _pg_terms(query):
 
 
 def _pair_terms(query):
-    """The query's adjacent words as the headline index holds them (``headline_part``);
-    with a prefix query, the last pair's second word is a prefix too."""
+    """The query's adjacent words as the headline index holds them (``headline_part``)."""
     return [a + PAIR + b for a, b in zip(query.folded, query.folded[1:], strict=False)]
 
 
 def candidates(queryset, query, since=None, until=None):
     """The ids each walk finds: {"headline_phrase", "headline", "phrase", "all"} -> ids."""
     pairs = _pair_terms(query)
+    # The phrase in the headline: the index reads only its pair tokens, each rarer than
+    # its words; the phrase itself is checked in the rows found. A prefix query (the
+    # picker's) reads the phrase from the index, its last word being any word's start.
+    check = None
     if connection.vendor == "sqlite":
         quoted = _fts_words(query)
         phrase = '"' + " ".join(w.strip('"*') for w in quoted) + '"'
         if query.prefix:
             phrase += "*"
         every = " AND ".join(quoted)
-        pair_terms = [f'"{p}"' for p in pairs]
-        if query.prefix and pair_terms:
-            pair_terms[-1] += "*"
-        head_phrase = " AND ".join([*pair_terms, phrase])
+        head_phrase = phrase
+        if len(pairs) == 1 and not query.prefix:
+            head_phrase = f'"{pairs[0]}"'  # two words: the pair is the phrase
+        elif pairs and not query.prefix:
+            head_phrase, check = " AND ".join(f'"{p}"' for p in pairs), " ".join(query.folded)
         walk = _sqlite_walk
         head, whole = "article_search_head", "article_search"
     elif connection.vendor == "postgresql":
         terms = _pg_terms(query)
         phrase, every = " <-> ".join(terms), " & ".join(terms)
-        pair_terms = [f"'{p}'" for p in pairs]
-        if query.prefix and pair_terms:
-            pair_terms[-1] += ":*"
-        head_phrase = " & ".join([*pair_terms, f"({phrase})"])
+        head_phrase = phrase
+        if len(pairs) == 1 and not query.prefix:
+            head_phrase = f"'{pairs[0]}'"
+        elif pairs and not query.prefix:
+            head_phrase, check = " & ".join(f"'{p}'" for p in pairs), phrase
         walk = _pg_walk
         head, whole = "headline_vector", "search_vector"
     else:
         return _portable(queryset, query, since, until)
     single = len(query.folded) == 1
-    # The phrase in the headline: its adjacent words as pair tokens, each rarer than its
-    # words, so a phrase of common words costs what its rarest pair costs.
-    found = {"headline_phrase": walk(queryset, head, head_phrase, since, until)}
+    found = {"headline_phrase": walk(queryset, head, head_phrase, since, until, check)}
     if len(found["headline_phrase"]) >= SCAN:
         # As many headlines hold the phrase as the walks keep: they take the first
         # places, and the other walks, of words that may each be common, are not taken.
