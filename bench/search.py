@@ -140,6 +140,45 @@ def timed(query, runs):
     )
 
 
+def use(size):
+    """Point the connection at the corpus of ``size`` articles, made by an earlier run: on
+    PostgreSQL the schema ``bench_<size>``, on SQLite the file ``<size>.sqlite3`` beside
+    the one DATABASE_URL names."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET search_path TO bench_{int(size)}")
+    else:
+        connection.close()
+        connection.settings_dict["NAME"] = str(
+            Path(connection.settings_dict["NAME"]).with_name(f"{int(size)}.sqlite3")
+        )
+
+
+def interleaved(sizes, runs):
+    """Each query at each size, one run at a time in turn, so that every size meets the
+    same load: the rows of the table, from ``runs`` runs after one warm-up round."""
+    walls, cpus, found = {}, {}, {}
+    for round_ in range(runs + 1):
+        for size in sizes:
+            use(size)
+            for name, query in QUERIES.items():
+                wall, cpu = time.perf_counter(), time.thread_time()
+                result = search.ranked(Article.objects.published(), query)
+                if round_:
+                    cpus.setdefault((size, name), []).append((time.thread_time() - cpu) * 1000)
+                    walls.setdefault((size, name), []).append((time.perf_counter() - wall) * 1000)
+                found[size, name] = len(result.ids)
+    for size in sizes:
+        for name, query in QUERIES.items():
+            wall = sorted(walls[size, name])
+            print(
+                f"| {connection.vendor} | {size:,} | {name} `{query}` | "
+                f"{statistics.median(wall):.2f} | {wall[int(len(wall) * 0.9) - 1]:.2f} | "
+                f"{statistics.median(cpus[size, name]):.2f} | {found[size, name]} |",
+                flush=True,
+            )
+
+
 def explain(query):
     """The plan of each walk of a readers' search for ``query``, as it runs now."""
     from django.test.utils import CaptureQueriesContext
@@ -187,7 +226,17 @@ def main():
         metavar=("FIRST", "LAST"),
         help="only add the articles numbered FIRST to LAST - 1 (several loaders at once)",
     )
+    parser.add_argument(
+        "--interleave",
+        nargs="+",
+        type=int,
+        metavar="SIZE",
+        help="time corpora built earlier (size and these sizes) in turn, without building",
+    )
     args = parser.parse_args()
+    if args.interleave:
+        interleaved([args.size, *args.interleave], args.runs)
+        return
     if args.fill:
         first, last = args.fill
         with connection.cursor() as cursor:
