@@ -233,6 +233,43 @@ def _pair_terms(query):
     return [a + PAIR + b for a, b in zip(query.folded, query.folded[1:], strict=False)]
 
 
+# How many of a phrase's pairs the headline walk asks the index for: the rarest ones.
+# Reading every pair's list costs what the commonest costs; the phrase is checked anyway.
+RARE_PAIRS = 2
+# SQLite: how many of a pair's newest matches tell how common it is.
+_PROBE = 200
+
+
+def _rarest(pairs):
+    """The ``RARE_PAIRS`` pairs the headline index holds least often, as far as the engine
+    tells it cheaply: PostgreSQL's statistics of the column (a pair not among its most
+    common elements is rarer than those), or on SQLite how far back a pair's newest
+    ``_PROBE`` matches reach (rarer pairs reach further, or have fewer)."""
+    if len(pairs) <= RARE_PAIRS:
+        return pairs
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE schemaname = current_schema() AND tablename = 'articles_article' "
+                "AND attname = 'headline_vector'"
+            )
+            row = cursor.fetchone()
+            frequency = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+            key = {p: frequency.get(p, 0.0) for p in pairs}
+        else:
+            probe = (
+                "SELECT count(*), min(rowid) FROM (SELECT rowid FROM article_search_head "
+                "WHERE article_search_head MATCH %s ORDER BY rowid DESC LIMIT %s)"
+            )
+            cursor.execute(
+                " UNION ALL ".join([probe] * len(pairs)),
+                [value for p in pairs for value in (f'"{p}"', _PROBE)],
+            )
+            key = dict(zip(pairs, cursor.fetchall(), strict=True))
+    return sorted(pairs, key=lambda p: key[p])[:RARE_PAIRS]
+
+
 def candidates(queryset, query, since=None, until=None):
     """The ids each walk finds: {"headline_phrase", "headline", "phrase", "all"} -> ids."""
     pairs = _pair_terms(query)
@@ -250,7 +287,8 @@ def candidates(queryset, query, since=None, until=None):
         if len(pairs) == 1 and not query.prefix:
             head_phrase = f'"{pairs[0]}"'  # two words: the pair is the phrase
         elif pairs and not query.prefix:
-            head_phrase, check = " AND ".join(f'"{p}"' for p in pairs), " ".join(query.folded)
+            rare = _rarest(pairs)
+            head_phrase, check = " AND ".join(f'"{p}"' for p in rare), " ".join(query.folded)
         walk = _sqlite_walk
         head, whole = "article_search_head", "article_search"
     elif connection.vendor == "postgresql":
@@ -260,7 +298,7 @@ def candidates(queryset, query, since=None, until=None):
         if len(pairs) == 1 and not query.prefix:
             head_phrase = f"'{pairs[0]}'"
         elif pairs and not query.prefix:
-            head_phrase, check = " & ".join(f"'{p}'" for p in pairs), phrase
+            head_phrase, check = " & ".join(f"'{p}'" for p in _rarest(pairs)), phrase
         walk = _pg_walk
         head, whole = "headline_vector", "search_vector"
     else:
@@ -314,10 +352,11 @@ def _word_matches(word, wanted, prefix):
 
 
 def _has_all(words, query):
-    return all(
-        any(_word_matches(w, q, query.prefix and i == len(query.folded) - 1) for w in words)
-        for i, q in enumerate(query.folded)
-    )
+    present = set(words)
+    if not query.prefix:
+        return present.issuperset(query.folded)
+    last = query.folded[-1]
+    return present.issuperset(query.folded[:-1]) and any(w.startswith(last) for w in present)
 
 
 def score(query, title, sapo, when, in_phrase, now):

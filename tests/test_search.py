@@ -354,3 +354,17 @@ def test_the_migration_writes_the_pairs_into_every_headline_part_and_back(db):
     article.refresh_from_db()
     assert article.search_text == article.fold_search_text()
     assert search.candidates(Article.objects.all(), query)["headline_phrase"] == [article.pk]
+
+
+def test_the_headline_walk_asks_the_index_for_the_rarest_pairs_only(db):
+    for n in range(30):
+        make_article(f"Cầu Long Biên ngày {n}")
+    fixed = make_article("Cầu Long Biên sửa xong mặt cầu")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # PostgreSQL reads how common each token is from here
+    pairs = search._pair_terms(search.parse("cầu long biên sửa xong"))
+    assert sorted(search._rarest(pairs)) == ["bienˍsua", "suaˍxong"]
+    head_walk = [sql for sql in walks("cầu long biên sửa xong") if "count(*)" not in sql][0]
+    assert "bienˍsua" in head_walk and "cauˍlong" not in head_walk
+    found = search.ranked(Article.objects.published(), "cầu long biên sửa xong")
+    assert found.ids[0] == fixed.pk
