@@ -19,10 +19,11 @@ How a query is answered (``ranked``):
 1. Candidates. Four walks, each stopping at the newest ``SCAN`` matches: the words as a
    phrase in the headline and all the words in the headline (from the small headline
    index), then the phrase anywhere and all the words anywhere (from the whole one). A
-   phrase is the words adjacent and in order: FTS5's ``"a b"``, PostgreSQL's ``a <-> b``;
-   in the headline, also each of its pair tokens, so that the index is read where the
-   rarest pair is, not where the commonest word is. A walk that finds ``SCAN`` headlines
-   ends the search: those take the first places.
+   phrase is the words adjacent and in order: FTS5's ``"a b"``, PostgreSQL's ``a <-> b``.
+   In the headline the index is asked for the phrase's rarest pair tokens (``_rarest``)
+   and the phrase is checked in the rows they find, so that a phrase of common words
+   costs what its rarest pairs cost. A walk that finds ``SCAN`` headlines ends the
+   search: those take the first places.
 2. Scores, in Python, identical on both engines, for at most ``4 * SCAN`` candidates:
    headline beats sapo beats body (the weights of ``WEIGHTS``); a phrase beats the same
    words scattered; each word typed with its marks and found with the same marks in the
