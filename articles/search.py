@@ -178,17 +178,25 @@ def _fts_words(query):
     return quoted
 
 
+# SQLite: the stored text a walk checks in the rows its index found: the headline part,
+# or every part (apart, so that no phrase runs from one into the next).
+_HEAD_TEXT = "substr(search_text, 1, instr(search_text, char(31)) - 1)"
+_ALL_TEXT = "replace(search_text, char(31), ' . ')"
+
+
 def _sqlite_walk(queryset, table, match, since, until, check=None):
+    """The newest ``SCAN`` rows ``match`` finds; ``check``, (text, pieces): only those
+    whose stored ``text`` holds each piece (words, one space apart) whole."""
     low = (int(since.timestamp()) << _ID_BITS) if since else 0
     high = (int(until.timestamp()) << _ID_BITS) if until else (_NO_TIME + 1) << _ID_BITS
     key = RawSQL(f"({table}.rowid & {_ID_MASK})", [])
     inner = queryset.order_by().filter(pk=key)
     if check:
-        # The phrase, checked in the stored headline part of the rows the index found.
-        head = "substr(search_text, 1, instr(search_text, char(31)) - 1)"
-        inner = inner.filter(
-            RawSQL(f"instr(' ' || {head} || ' ', %s) > 0", [f" {check} "], BooleanField())
-        )
+        text_sql, pieces = check
+        for piece in pieces:
+            inner = inner.filter(
+                RawSQL(f"instr(' ' || {text_sql} || ' ', %s) > 0", [f" {piece} "], BooleanField())
+            )
     sql, params = inner.values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -198,6 +206,21 @@ def _sqlite_walk(queryset, table, match, since, until, check=None):
             [match, low, high, *params, SCAN],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def _sqlite_probe(table, terms):
+    """For each term, how many of its newest ``_PROBE`` matches there are and the key of
+    the oldest of them: fewer, or further back, is rarer."""
+    probe = (
+        f"SELECT count(*), min(rowid) FROM (SELECT rowid FROM {table} "
+        f"WHERE {table} MATCH %s ORDER BY rowid DESC LIMIT %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join([probe] * len(terms)),
+            [value for term in terms for value in (f'"{term}"', _PROBE)],
+        )
+        return dict(zip(terms, cursor.fetchall(), strict=True))
 
 
 def _pg_walk(queryset, column, tsquery, since, until, check=None):
@@ -259,15 +282,7 @@ def _rarest(pairs):
             frequency = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
             key = {p: frequency.get(p, 0.0) for p in pairs}
         else:
-            probe = (
-                "SELECT count(*), min(rowid) FROM (SELECT rowid FROM article_search_head "
-                "WHERE article_search_head MATCH %s ORDER BY rowid DESC LIMIT %s)"
-            )
-            cursor.execute(
-                " UNION ALL ".join([probe] * len(pairs)),
-                [value for p in pairs for value in (f'"{p}"', _PROBE)],
-            )
-            key = dict(zip(pairs, cursor.fetchall(), strict=True))
+            key = _sqlite_probe("article_search_head", pairs)
     return sorted(pairs, key=lambda p: key[p])[:RARE_PAIRS]
 
 
@@ -289,7 +304,8 @@ def candidates(queryset, query, since=None, until=None):
             head_phrase = f'"{pairs[0]}"'  # two words: the pair is the phrase
         elif pairs and not query.prefix:
             rare = _rarest(pairs)
-            head_phrase, check = " AND ".join(f'"{p}"' for p in rare), " ".join(query.folded)
+            head_phrase = " AND ".join(f'"{p}"' for p in rare)
+            check = (_HEAD_TEXT, [" ".join(query.folded)])
         walk = _sqlite_walk
         head, whole = "article_search_head", "article_search"
     elif connection.vendor == "postgresql":
@@ -319,9 +335,32 @@ def candidates(queryset, query, since=None, until=None):
         # and the whole index, where common words fill long lists, is not read.
         found["phrase"] = found["all"] = []
         return found
+    if connection.vendor == "sqlite" and not single and not query.prefix:
+        return found | _sqlite_whole(queryset, query, since, until, phrase, every)
     found["phrase"] = walk(queryset, whole, phrase, since, until)
     found["all"] = found["phrase"] if single else walk(queryset, whole, every, since, until)
     return found
+
+
+def _sqlite_whole(queryset, query, since, until, phrase, every):
+    """The whole index's walks on SQLite. FTS5 reads a common word's list as far as the
+    walk goes, even beside a rare word; when one word has fewer than ``_PROBE`` matches,
+    the index is asked for that word alone and the others are checked in the rows."""
+    counts = _sqlite_probe("article_search", sorted(set(query.folded)))
+    word, (count, _) = min(counts.items(), key=lambda item: item[1])
+    if count >= _PROBE:
+        phrase_ids = _sqlite_walk(queryset, "article_search", phrase, since, until)
+        return {
+            "phrase": phrase_ids,
+            "all": _sqlite_walk(queryset, "article_search", every, since, until),
+        }
+    rare = f'"{word}"'
+    in_phrase = (_ALL_TEXT, [" ".join(query.folded)])
+    every_word = (_ALL_TEXT, sorted(set(query.folded)))
+    return {
+        "phrase": _sqlite_walk(queryset, "article_search", rare, since, until, in_phrase),
+        "all": _sqlite_walk(queryset, "article_search", rare, since, until, every_word),
+    }
 
 
 def _portable(queryset, query, since, until):
