@@ -386,3 +386,13 @@ def test_on_sqlite_a_rare_word_beside_a_common_one_is_read_alone_and_the_rest_ch
     assert sorted(found["all"]) == sorted([together.pk, apart.pk])
     whole = [sql for sql in walks("kỳ lân") if "FROM article_search WHERE" in sql]
     assert len(whole) == 2 and all("MATCH '\"lan\"'" in sql for sql in whole)
+
+
+@pytest.mark.needs_postgres
+def test_on_postgresql_a_readers_walk_is_never_the_same_statement_twice(db):
+    # A statement run five times is prepared, and a prepared walk may get a generic plan
+    # that reads every article by date for a rare word: each walk carries its own times.
+    make_article("Hồ Tây mùa sen")
+    first, second = walks("ho tay"), walks("ho tay")
+    assert len(first) == len(second) == 4
+    assert all(a != b and "published_at < '" in a for a, b in zip(first, second, strict=True))
