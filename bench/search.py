@@ -14,6 +14,7 @@ sapo and a body of the synthetic generator's sentences, no block rows: search re
 only ``search_text``), and times ``search.ranked`` on readers' articles for a rare word,
 a common word and a headline phrase: the p50 and p90 of ``--runs`` runs after one
 warm-up run. On PostgreSQL it prints the plan of each walk (EXPLAIN ANALYZE).
+``--interleave`` times corpora built earlier, of several sizes, in turn.
 Prints a Markdown table; the figures are written down in bench/RESULTS-SEARCH.md.
 """
 
