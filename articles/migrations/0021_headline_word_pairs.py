@@ -4,7 +4,8 @@ A phrase of common words in a headline is then found from its pairs, each rarer 
 words (see ``articles.search.headline_part``). Only the headline part of ``search_text``
 is written again, in SQL, so the bodies are not read; the search indexes follow it
 (SQLite: the update trigger of 0015; PostgreSQL: the generated columns). No column or
-table changes, so SQLite's triggers stay.
+table changes, so SQLite's triggers stay; on PostgreSQL the headline vector is kept in
+the row.
 """
 
 from django.db import migrations
@@ -52,7 +53,25 @@ def _words_only(title):
     return _part(title or "")
 
 
+def _storage(kind):
+    """On PostgreSQL, where a row keeps its headline vector: MAIN keeps it in the row (as
+    0015 does the search vector), so checking a phrase in the rows the index found reads
+    no second table; the rewrite below stores every article's vector so."""
+
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                f"ALTER TABLE articles_article ALTER COLUMN headline_vector SET STORAGE {kind}",
+                params=None,
+            )
+
+    return run
+
+
 class Migration(migrations.Migration):
     dependencies = [("articles", "0019_article_time_is_known")]
 
-    operations = [migrations.RunPython(_rewrite(_with_pairs), _rewrite(_words_only))]
+    operations = [
+        migrations.RunPython(_storage("MAIN"), _storage("EXTENDED")),
+        migrations.RunPython(_rewrite(_with_pairs), _rewrite(_words_only)),
+    ]
