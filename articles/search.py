@@ -3,9 +3,10 @@
 What is indexed (``document``, stored in ``Article.search_text``): the headline, the sapo
 and the body's ``searchable_text()``, three parts split by ``SEPARATOR``, each as its
 words folded by ``text.fold`` (``Hồ Tây`` is ``ho tay``), so that ``tay ho``, ``TÂY HỒ``
-and ``Tây Hồ``, in NFC or NFD, find the same stories. The marks a word was typed with are
-weighed afterwards, on the candidates' headlines and sapos (step 2 below). The indexes
-of migration 0010 read it:
+and ``Tây Hồ``, in NFC or NFD, find the same stories. The headline part then holds each
+two adjacent words joined as one token (``hoˍtay``, ``headline_part``), for phrases.
+The marks a word was typed with are weighed afterwards, on the candidates' headlines and
+sapos (step 2 below). The indexes of migrations 0015 and 0021 read it:
 
 - SQLite: two FTS5 tables kept by triggers, ``article_search`` (headline, sapo, body)
   and ``article_search_head`` (the headline alone), whose rowid is a key in publication
@@ -19,6 +20,10 @@ How a query is answered (``ranked``):
    phrase in the headline and all the words in the headline (from the small headline
    index), then the phrase anywhere and all the words anywhere (from the whole one). A
    phrase is the words adjacent and in order: FTS5's ``"a b"``, PostgreSQL's ``a <-> b``.
+   In the headline the index is asked for the phrase's rarest pair tokens (``_rarest``)
+   and the phrase is checked in the rows they find, so that a phrase of common words
+   costs what its rarest pairs cost. A walk that finds ``SCAN`` headlines ends the
+   search: those take the first places.
 2. Scores, in Python, identical on both engines, for at most ``4 * SCAN`` candidates:
    headline beats sapo beats body (the weights of ``WEIGHTS``); a phrase beats the same
    words scattered; each word typed with its marks and found with the same marks in the
@@ -39,10 +44,10 @@ matches: FTS5's ``bm25`` first counts every row that holds each word (for its ID
 whole archive for a word in every story, and PostgreSQL's ``ts_rank`` reads the vector
 of each row it ranks. Step 2 reads only the candidates' headlines and sapos.
 
-What still grows with the archive: on PostgreSQL, a query of several words that are
-each common but rare together (a whole headline) is answered from the GIN index, which
-intersects each word's full posting list. The figures, with the plans, are in
-bench/RESULTS-SEARCH.md.
+What still grows with the archive: several words each common but rare together and
+never adjacent in a headline (no pair token to start from): both engines intersect each
+word's list. A whole headline is found from its pairs. The figures, with the plans, are
+in bench/RESULTS-SEARCH.md.
 """
 
 import functools
@@ -53,7 +58,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import BooleanField, Case, IntegerField, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -66,7 +71,10 @@ SCAN = 100
 # Kept for callers that show how many results there may be at most.
 RANKED_MATCHES = SCAN
 SEPARATOR = "\x1f"
-_WORD = re.compile(r"[^\W_]+")
+# Joins two adjacent words of a headline into one token (``tayˍho``): a letter to both
+# indexes' tokenizers, never part of a word read from a query or a text.
+PAIR = "\u02cd"
+_WORD = re.compile(r"[^\W_\u02cd]+")
 # The SQLite key (migration 0010): seconds of publication << _ID_BITS | id.
 _ID_BITS = 31
 _ID_MASK = (1 << _ID_BITS) - 1
@@ -142,10 +150,20 @@ def _part(value):
     return " ".join(f for f, _ in _pairs(value))
 
 
+def headline_part(title):
+    """The headline's folded words, then each two adjacent ones as one token."""
+    folded = [f for f, _ in _pairs(title or "")]
+    return " ".join(folded + _adjacent(folded))
+
+
+def _adjacent(folded):
+    return [a + PAIR + b for a, b in zip(folded, folded[1:], strict=False)]
+
+
 def document(title, sapo, body_texts):
     """The stored search text of an article (see the module's docstring)."""
     body = "\n".join(filter(None, body_texts))
-    return SEPARATOR.join([_part(title or ""), _part(sapo or ""), _part(body)])
+    return SEPARATOR.join([headline_part(title), _part(sapo or ""), _part(body)])
 
 
 # The walks -------------------------------------------------------------------------
@@ -160,12 +178,26 @@ def _fts_words(query):
     return quoted
 
 
-def _sqlite_walk(queryset, table, match, since, until):
+# SQLite: the stored text a walk checks in the rows its index found: the headline part,
+# or every part (apart, so that no phrase runs from one into the next).
+_HEAD_TEXT = "substr(search_text, 1, instr(search_text, char(31)) - 1)"
+_ALL_TEXT = "replace(search_text, char(31), ' . ')"
+
+
+def _sqlite_walk(queryset, table, match, since, until, check=None):
+    """The newest ``SCAN`` rows ``match`` finds; ``check``, (text, pieces): only those
+    whose stored ``text`` holds each piece (words, one space apart) whole."""
     low = (int(since.timestamp()) << _ID_BITS) if since else 0
     high = (int(until.timestamp()) << _ID_BITS) if until else (_NO_TIME + 1) << _ID_BITS
     key = RawSQL(f"({table}.rowid & {_ID_MASK})", [])
-    inner = queryset.order_by().filter(pk=key).values("pk")
-    sql, params = inner.query.sql_with_params()
+    inner = queryset.order_by().filter(pk=key)
+    if check:
+        text_sql, pieces = check
+        for piece in pieces:
+            inner = inner.filter(
+                RawSQL(f"instr(' ' || {text_sql} || ' ', %s) > 0", [f" {piece} "], BooleanField())
+            )
+    sql, params = inner.values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT rowid & {_ID_MASK} FROM {table} WHERE {table} MATCH %s "
@@ -176,21 +208,43 @@ def _sqlite_walk(queryset, table, match, since, until):
         return [row[0] for row in cursor.fetchall()]
 
 
-def _pg_walk(queryset, column, tsquery, since, until):
-    from django.db.models import BooleanField
+def _sqlite_probe(table, terms):
+    """For each term, how many of its newest ``_PROBE`` matches there are and the key of
+    the oldest of them: fewer, or further back, is rarer."""
+    probe = (
+        f"SELECT count(*), min(rowid) FROM (SELECT rowid FROM {table} "
+        f"WHERE {table} MATCH %s ORDER BY rowid DESC LIMIT %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join([probe] * len(terms)),
+            [value for term in terms for value in (f'"{term}"', _PROBE)],
+        )
+        return dict(zip(terms, cursor.fetchall(), strict=True))
 
+
+def _pg_walk(queryset, column, tsquery, since, until, check=None):
     # The query is written into the SQL, not passed as a parameter: with server-side
     # binding a statement run often gets a generic plan, which cannot tell a common word
     # from a rare one. Only words() tokens (letters and digits) reach it.
-    literal = "'" + tsquery.replace("'", "''") + "'"
-    matches = RawSQL(
-        f"{column} @@ to_tsquery('simple'::regconfig, {literal})", [], output_field=BooleanField()
-    )
-    found = queryset.filter(matches)
-    if since:
-        found = found.filter(published_at__gte=since)
-    if until:
-        found = found.filter(published_at__lt=until)
+    def literal(value):
+        return "'" + value.replace("'", "''") + "'"
+
+    condition = f"{column} @@ to_tsquery('simple'::regconfig, {literal(tsquery)})"
+    if check:
+        # Called as a function, not as @@, the check is no index condition: the index
+        # reads the rare tokens of ``tsquery`` only, the rows it finds are then checked.
+        condition += (
+            f" AND ts_match_vq({column}, to_tsquery('simple'::regconfig, {literal(check)}))"
+        )
+    # The time bounds too are written into the SQL: a readers' walk then differs from the
+    # last one (the present moves), so it is never prepared, and each is planned for its
+    # own words. A prepared walk's generic plan cannot tell a rare word's few matches from
+    # a common one's and may walk every article by date (measured: 0.1 ms become 280 ms).
+    for bound, operator in ((since, ">="), (until, "<")):
+        if bound:
+            condition += f" AND published_at {operator} '{bound.isoformat()}'::timestamptz"
+    found = queryset.filter(RawSQL(condition, [], output_field=BooleanField()))
     return list(found.order_by("-published_at", "-pk").values_list("pk", flat=True)[:SCAN])
 
 
@@ -201,25 +255,81 @@ def _pg_terms(query):
     return terms
 
 
+def _pair_terms(query):
+    """The query's adjacent words as the headline index holds them (``headline_part``)."""
+    return [a + PAIR + b for a, b in zip(query.folded, query.folded[1:], strict=False)]
+
+
+# How many of a phrase's pairs the headline walk asks the index for: the rarest ones.
+# Reading every pair's list costs what the commonest costs; the phrase is checked anyway.
+RARE_PAIRS = 2
+# SQLite: how many of a pair's newest matches tell how common it is.
+_PROBE = 200
+
+
+def _rarest(pairs):
+    """The ``RARE_PAIRS`` pairs the headline index holds least often, as far as the engine
+    tells it cheaply: PostgreSQL's statistics of the column (a pair not among its most
+    common elements is rarer than those), or on SQLite how far back a pair's newest
+    ``_PROBE`` matches reach (rarer pairs reach further, or have fewer)."""
+    if len(pairs) <= RARE_PAIRS:
+        return pairs
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE schemaname = current_schema() AND tablename = 'articles_article' "
+                "AND attname = 'headline_vector'"
+            )
+            row = cursor.fetchone()
+            frequency = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+            key = {p: frequency.get(p, 0.0) for p in pairs}
+        else:
+            key = _sqlite_probe("article_search_head", pairs)
+    return sorted(pairs, key=lambda p: key[p])[:RARE_PAIRS]
+
+
 def candidates(queryset, query, since=None, until=None):
     """The ids each walk finds: {"headline_phrase", "headline", "phrase", "all"} -> ids."""
+    pairs = _pair_terms(query)
+    # The phrase in the headline: the index reads only its pair tokens, each rarer than
+    # its words; the phrase itself is checked in the rows found. A prefix query (the
+    # picker's) reads the phrase from the index, its last word being any word's start.
+    check = None
     if connection.vendor == "sqlite":
         quoted = _fts_words(query)
         phrase = '"' + " ".join(w.strip('"*') for w in quoted) + '"'
         if query.prefix:
             phrase += "*"
         every = " AND ".join(quoted)
+        head_phrase = phrase
+        if len(pairs) == 1 and not query.prefix:
+            head_phrase = f'"{pairs[0]}"'  # two words: the pair is the phrase
+        elif pairs and not query.prefix:
+            rare = _rarest(pairs)
+            head_phrase = " AND ".join(f'"{p}"' for p in rare)
+            check = (_HEAD_TEXT, [" ".join(query.folded)])
         walk = _sqlite_walk
         head, whole = "article_search_head", "article_search"
     elif connection.vendor == "postgresql":
         terms = _pg_terms(query)
         phrase, every = " <-> ".join(terms), " & ".join(terms)
+        head_phrase = phrase
+        if len(pairs) == 1 and not query.prefix:
+            head_phrase = f"'{pairs[0]}'"
+        elif pairs and not query.prefix:
+            head_phrase, check = " & ".join(f"'{p}'" for p in _rarest(pairs)), phrase
         walk = _pg_walk
         head, whole = "headline_vector", "search_vector"
     else:
         return _portable(queryset, query, since, until)
     single = len(query.folded) == 1
-    found = {"headline_phrase": walk(queryset, head, phrase, since, until)}
+    found = {"headline_phrase": walk(queryset, head, head_phrase, since, until, check)}
+    if len(found["headline_phrase"]) >= SCAN:
+        # As many headlines hold the phrase as the walks keep: they take the first
+        # places, and the other walks, of words that may each be common, are not taken.
+        found["headline"] = found["phrase"] = found["all"] = []
+        return found
     found["headline"] = (
         found["headline_phrase"] if single else walk(queryset, head, every, since, until)
     )
@@ -228,9 +338,32 @@ def candidates(queryset, query, since=None, until=None):
         # and the whole index, where common words fill long lists, is not read.
         found["phrase"] = found["all"] = []
         return found
+    if connection.vendor == "sqlite" and not single and not query.prefix:
+        return found | _sqlite_whole(queryset, query, since, until, phrase, every)
     found["phrase"] = walk(queryset, whole, phrase, since, until)
     found["all"] = found["phrase"] if single else walk(queryset, whole, every, since, until)
     return found
+
+
+def _sqlite_whole(queryset, query, since, until, phrase, every):
+    """The whole index's walks on SQLite. FTS5 reads a common word's list as far as the
+    walk goes, even beside a rare word; when one word has fewer than ``_PROBE`` matches,
+    the index is asked for that word alone and the others are checked in the rows."""
+    counts = _sqlite_probe("article_search", sorted(set(query.folded)))
+    word, (count, _) = min(counts.items(), key=lambda item: item[1])
+    if count >= _PROBE:
+        phrase_ids = _sqlite_walk(queryset, "article_search", phrase, since, until)
+        return {
+            "phrase": phrase_ids,
+            "all": _sqlite_walk(queryset, "article_search", every, since, until),
+        }
+    rare = f'"{word}"'
+    in_phrase = (_ALL_TEXT, [" ".join(query.folded)])
+    every_word = (_ALL_TEXT, sorted(set(query.folded)))
+    return {
+        "phrase": _sqlite_walk(queryset, "article_search", rare, since, until, in_phrase),
+        "all": _sqlite_walk(queryset, "article_search", rare, since, until, every_word),
+    }
 
 
 def _portable(queryset, query, since, until):
@@ -262,10 +395,11 @@ def _word_matches(word, wanted, prefix):
 
 
 def _has_all(words, query):
-    return all(
-        any(_word_matches(w, q, query.prefix and i == len(query.folded) - 1) for w in words)
-        for i, q in enumerate(query.folded)
-    )
+    present = set(words)
+    if not query.prefix:
+        return present.issuperset(query.folded)
+    last = query.folded[-1]
+    return present.issuperset(query.folded[:-1]) and any(w.startswith(last) for w in present)
 
 
 def score(query, title, sapo, when, in_phrase, now):

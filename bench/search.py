@@ -14,6 +14,7 @@ sapo and a body of the synthetic generator's sentences, no block rows: search re
 only ``search_text``), and times ``search.ranked`` on readers' articles for a rare word,
 a common word and a headline phrase: the p50 and p90 of ``--runs`` runs after one
 warm-up run. On PostgreSQL it prints the plan of each walk (EXPLAIN ANALYZE).
+``--interleave`` times corpora built earlier, of several sizes, in turn.
 Prints a Markdown table; the figures are written down in bench/RESULTS-SEARCH.md.
 """
 
@@ -57,9 +58,9 @@ def add_articles(first, last, rng, now, sections):
     sentences = [search._part(sentence) for sentence in synthetic._SENTENCES]
     columns = (
         "title, slug, sapo, category_id, byline, status, published_at, is_pick, created_at, "
-        "updated_at, version, search_text"
+        "updated_at, version, search_text, time_is_known"
     )
-    sql = f"INSERT INTO articles_article ({columns}) VALUES ({', '.join(['%s'] * 12)})"
+    sql = f"INSERT INTO articles_article ({columns}) VALUES ({', '.join(['%s'] * 13)})"
     for start in range(first, last, BATCH):
         rows = []
         for number in range(start, min(start + BATCH, last)):
@@ -70,7 +71,7 @@ def add_articles(first, last, rng, now, sections):
             count += rng.randint(0, 3)
             body = " ".join(sentences[rng.randrange(len(sentences))] for _ in range(count))
             status, published_at = synthetic.pick_status(rng, now)
-            text = search.SEPARATOR.join([search._part(title), search._part(sapo), body])
+            text = search.SEPARATOR.join([search.headline_part(title), search._part(sapo), body])
             rows.append(
                 (
                     title,
@@ -85,6 +86,7 @@ def add_articles(first, last, rng, now, sections):
                     now,
                     1,
                     text,
+                    True,
                 )
             )
         with transaction.atomic(), connection.cursor() as cursor:
@@ -139,18 +141,59 @@ def timed(query, runs):
     )
 
 
+def use(size):
+    """Point the connection at the corpus of ``size`` articles, made by an earlier run: on
+    PostgreSQL the schema ``bench_<size>``, on SQLite the file ``<size>.sqlite3`` beside
+    the one DATABASE_URL names."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET search_path TO bench_{int(size)}")
+    else:
+        connection.close()
+        connection.settings_dict["NAME"] = str(
+            Path(connection.settings_dict["NAME"]).with_name(f"{int(size)}.sqlite3")
+        )
+
+
+def interleaved(sizes, runs):
+    """Each query at each size, one run at a time in turn, so that every size meets the
+    same load: the rows of the table, from ``runs`` runs after one warm-up round."""
+    walls, cpus, found = {}, {}, {}
+    for round_ in range(runs + 1):
+        for size in sizes:
+            use(size)
+            for name, query in QUERIES.items():
+                wall, cpu = time.perf_counter(), time.thread_time()
+                result = search.ranked(Article.objects.published(), query)
+                if round_:
+                    cpus.setdefault((size, name), []).append((time.thread_time() - cpu) * 1000)
+                    walls.setdefault((size, name), []).append((time.perf_counter() - wall) * 1000)
+                found[size, name] = len(result.ids)
+    for size in sizes:
+        for name, query in QUERIES.items():
+            wall = sorted(walls[size, name])
+            print(
+                f"| {connection.vendor} | {size:,} | {name} `{query}` | "
+                f"{statistics.median(wall):.2f} | {wall[int(len(wall) * 0.9) - 1]:.2f} | "
+                f"{statistics.median(cpus[size, name]):.2f} | {found[size, name]} |",
+                flush=True,
+            )
+
+
 def explain(query):
     """The plan of each walk of a readers' search for ``query``, as it runs now."""
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         search.ranked(Article.objects.published(), query)
-    lines = []
-    for sql in [q["sql"] for q in queries if "@@" in q["sql"]]:
+    lines, total, walks = [], 0.0, [q["sql"] for q in queries if "@@" in q["sql"]]
+    for sql in walks:
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql.replace("%", "%%"))
             lines.append("-- " + sql[sql.index("WHERE") : sql.index("WHERE") + 160] + " …")
             lines += [row[0] for row in cursor.fetchall()]
+        total += float(lines[-1].split(":")[1].split()[0])  # "Execution Time: 0.3 ms"
+    lines.append(f"-- PostgreSQL's own time, {len(walks)} walks: {total:.2f} ms")
     return lines
 
 
@@ -184,7 +227,17 @@ def main():
         metavar=("FIRST", "LAST"),
         help="only add the articles numbered FIRST to LAST - 1 (several loaders at once)",
     )
+    parser.add_argument(
+        "--interleave",
+        nargs="+",
+        type=int,
+        metavar="SIZE",
+        help="time corpora built earlier (size and these sizes) in turn, without building",
+    )
     args = parser.parse_args()
+    if args.interleave:
+        interleaved([args.size, *args.interleave], args.runs)
+        return
     if args.fill:
         first, last = args.fill
         with connection.cursor() as cursor:

@@ -232,7 +232,7 @@ def test_other_news_is_the_latest_visible_articles_except_this_one():
 
 def test_search_text_follows_headline_sapo_and_body_edits():
     article = make_article("Tây Hồ", sapo="Hồ Tây lộng gió", blocks=["Đường Thanh Niên"])
-    assert article.search_text == "tay ho\x1fho tay long gio\x1fduong thanh nien"
+    assert article.search_text == "tay ho tayˍho\x1fho tay long gio\x1fduong thanh nien"
     Figure.objects.create(article=article, ordering=20, caption="Ảnh Đống Đa")
     article.refresh_from_db()
     assert article.search_text.endswith("anh dong da")

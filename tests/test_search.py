@@ -165,8 +165,9 @@ def test_a_search_page_costs_the_same_few_queries_however_many_match(
     for n in range(30):
         make_article(f"Hồ Gươm {n}")
     # The next scheduled story, the section menu and the form's sections, the four walks
-    # of the search, the candidates' headlines, the page of matches and their photos.
-    with django_assert_max_num_queries(11):
+    # of the search (on SQLite, and a count of each word's newest matches), the
+    # candidates' headlines, the page of matches and their photos.
+    with django_assert_max_num_queries(12):
         first = client.get("/tim-kiem/?q=ho+guom").content.decode()
     # Again: the form's sections, the page of matches and their photos only.
     with django_assert_max_num_queries(3):
@@ -189,7 +190,8 @@ def walks(query, queryset=None):
     """The SQL of each walk that a search for ``query`` runs."""
     with CaptureQueriesContext(connection) as queries:
         search.ranked(queryset or Article.objects.published(), query)
-    return [q["sql"] for q in queries if "MATCH" in q["sql"] or "@@" in q["sql"]]
+    sqls = [q["sql"] for q in queries if "MATCH" in q["sql"] or "@@" in q["sql"]]
+    return [sql for sql in sqls if "count(*)" not in sql]  # not SQLite's probes of lists
 
 
 @pytest.mark.needs_postgres
@@ -274,10 +276,11 @@ def test_on_postgresql_each_articles_search_vector_is_kept_in_its_row(db):
     # Checking a vector kept out of line (TOAST) costs a second read per row walked.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT attstorage FROM pg_attribute "
-            "WHERE attrelid = 'articles_article'::regclass AND attname = 'search_vector'"
+            "SELECT attname, attstorage FROM pg_attribute "
+            "WHERE attrelid = 'articles_article'::regclass AND attname LIKE '%%_vector' "
+            "ORDER BY attname"
         )
-        assert cursor.fetchone() == ("m",)
+        assert cursor.fetchall() == [("headline_vector", "m"), ("search_vector", "m")]
 
 
 def test_the_index_follows_bulk_updates_of_status_and_time(db):
@@ -298,3 +301,99 @@ def test_the_index_follows_bulk_updates_of_status_and_time(db):
 def test_the_seed_fixture_holds_the_search_text_its_stories_compute(seed):
     for article in Article.objects.all():
         assert article.search_text == article.fold_search_text(), article.title
+
+
+def test_the_headline_index_holds_each_two_adjacent_words_as_one_token():
+    assert search.headline_part("Quận Tây Hồ") == "quan tay ho quanˍtay tayˍho"
+    assert (
+        search.headline_part("Hà Nội") == "ha noi haˍnoi" and search.headline_part("Mưa") == "mua"
+    )
+    # The joining letter never comes from what is typed: it cannot reach a pair token.
+    assert words("tayˍho") == ["tay", "ho"]
+
+
+def test_a_headline_phrase_is_found_from_its_pairs_and_only_in_order(db):
+    phrase = make_article("Quận Tây Hồ hoàn thành dự án")
+    # Every pair of "quận tây hồ" is here, the phrase is not.
+    make_article("Quận Tây Sơn và Tây Hồ")
+    later = make_article("Hồ Tây, quận Tây Hồ cũ")  # the phrase after other words
+    found = search.candidates(Article.objects.published(), search.parse("quận tây hồ"))
+    assert sorted(found["headline_phrase"]) == sorted([phrase.pk, later.pk])
+    assert "quanˍtay" in walks("quận tây hồ")[0] and "tayˍho" in walks("quận tây hồ")[0]
+    # The last word typed as the start of a word: the last pair's second word too.
+    picker = search.candidates(Article.objects.all(), search.parse("quan tay h", prefix=True))
+    assert len(picker["headline_phrase"]) == 2
+
+
+def test_when_headlines_fill_the_phrase_walk_the_other_walks_are_not_taken(db, monkeypatch):
+    monkeypatch.setattr(search, "SCAN", 3)
+    for n in range(3):
+        make_article(f"Cầu Long Biên {n}")
+    older = make_article("Cầu Long Biên", published_at=timezone.now() - timedelta(days=9))
+    make_article("Biên bản cầu Long", sapo="Cầu Long Biên trong tóm tắt.")
+    assert len(walks("cau long bien")) == 1
+    found = search.ranked(Article.objects.published(), "cau long bien")
+    assert found.capped and len(found.ids) == 3 and older.pk not in found.ids
+    monkeypatch.setattr(search, "SCAN", 6)
+    assert len(walks("cau long bien")) == 4  # fewer than SCAN: every walk is taken
+
+
+def test_the_migration_writes_the_pairs_into_every_headline_part_and_back(db):
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = import_module("articles.migrations.0021_headline_word_pairs")
+    article = make_article("Phố đi bộ Hồ Gươm", blocks=["Thân bài về phố đi bộ."])
+    editor = SimpleNamespace(connection=connection)
+    migration._rewrite(migration._words_only)(apps, editor)
+    article.refresh_from_db()
+    head, rest = article.search_text.split(search.SEPARATOR, 1)
+    assert head == "pho di bo ho guom" and "than bai ve pho di bo" in rest
+    query = search.parse("pho di bo ho guom")
+    assert search.candidates(Article.objects.all(), query)["headline_phrase"] == []
+    migration._rewrite(migration._with_pairs)(apps, editor)
+    article.refresh_from_db()
+    assert article.search_text == article.fold_search_text()
+    assert search.candidates(Article.objects.all(), query)["headline_phrase"] == [article.pk]
+
+
+def test_the_headline_walk_asks_the_index_for_the_rarest_pairs_only(db):
+    for n in range(30):
+        make_article(f"Cầu Long Biên ngày {n}")
+    fixed = make_article("Cầu Long Biên sửa xong mặt cầu")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # PostgreSQL reads how common each token is from here
+    pairs = search._pair_terms(search.parse("cầu long biên sửa xong"))
+    assert sorted(search._rarest(pairs)) == ["bienˍsua", "suaˍxong"]
+    head_walk = [sql for sql in walks("cầu long biên sửa xong") if "count(*)" not in sql][0]
+    assert "bienˍsua" in head_walk and "cauˍlong" not in head_walk
+    found = search.ranked(Article.objects.published(), "cầu long biên sửa xong")
+    assert found.ids[0] == fixed.pk
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own way for a rare word")
+def test_on_sqlite_a_rare_word_beside_a_common_one_is_read_alone_and_the_rest_checked(
+    db, monkeypatch
+):
+    monkeypatch.setattr(search, "_PROBE", 3)
+    for n in range(5):
+        make_article(f"Tin {n}", sapo=f"Nhiệm kỳ thứ {n} của hội đồng.")
+    together = make_article("Tin lạ", sapo="Con kỳ lân bằng giấy.")
+    apart = make_article("Tin khác", sapo="Lân ở đình làng, nhiệm kỳ mới.")
+    found = search.candidates(Article.objects.published(), search.parse("kỳ lân"))
+    assert found["phrase"] == [together.pk]
+    assert sorted(found["all"]) == sorted([together.pk, apart.pk])
+    whole = [sql for sql in walks("kỳ lân") if "FROM article_search WHERE" in sql]
+    assert len(whole) == 2 and all("MATCH '\"lan\"'" in sql for sql in whole)
+
+
+@pytest.mark.needs_postgres
+def test_on_postgresql_a_readers_walk_is_never_the_same_statement_twice(db):
+    # A statement run five times is prepared, and a prepared walk may get a generic plan
+    # that reads every article by date for a rare word: each walk carries its own times.
+    make_article("Hồ Tây mùa sen")
+    first, second = walks("ho tay"), walks("ho tay")
+    assert len(first) == len(second) == 4
+    assert all(a != b and "published_at < '" in a for a, b in zip(first, second, strict=True))
