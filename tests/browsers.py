@@ -5,11 +5,22 @@ browser download cannot run here, so the system executable is launched).
 """
 
 import importlib.util
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def save_screenshot(page, name, **options):
+    """Keep the page as docs/screenshots/``name``.png when ``SAVE_SCREENSHOTS`` is set; a plain
+    test run leaves the project's files as they are."""
+    if os.environ.get("SAVE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", **options)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 partner reads the API with it, the list shows its last use, and the editor revokes it. The
 API's documentation page runs under the site's Content-Security-Policy.
 
-Set ``SCREENSHOTS_DIR`` to keep screenshots of the keys' admin and the documentation page
+Set ``SAVE_SCREENSHOTS=1`` to keep screenshots of the keys' admin and the documentation page
 at 390 and 1280 px (docs/screenshots/ holds the ones made so).
 """
 

@@ -9,7 +9,6 @@ missing.
 import importlib.util
 import re
 import time
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -17,10 +16,9 @@ from django.utils import timezone
 
 from articles.models import Article, Autosave
 
-from .browsers import CHROMIUM
+from .browsers import CHROMIUM, save_screenshot
 from .factories import make_article
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PASSWORD = "mật-khẩu-dài-2025"
 
 pytestmark = [
@@ -89,10 +87,9 @@ def wait_for(condition, timeout=15):
 
 
 def shoot(page, name, width):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": width, "height": 900})
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"))
+    save_screenshot(page, f"{name}-{width}")
 
 
 TITLE = "Phố cổ Hà Nội đón Tết, bản đang viết"

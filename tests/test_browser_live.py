@@ -18,10 +18,8 @@ from PIL import Image
 
 from articles import most_read
 
-from .browsers import CHROMIUM
+from .browsers import CHROMIUM, save_screenshot
 from .factories import make_article, make_category
-
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 pytestmark = [
     pytest.mark.skipif(
@@ -85,7 +83,7 @@ def test_an_editor_sets_a_breaking_banner_and_adds_a_correction_readers_see_both
     banner = reader.locator("aside.breaking")
     assert banner.get_attribute("aria-label") == "Tin nóng"
     assert banner.inner_text().startswith("TIN NÓNG")  # in capitals by the style sheet
-    reader.screenshot(path=SCREENSHOTS / f"breaking-banner-{width}.png")
+    save_screenshot(reader, f"breaking-banner-{width}")
     banner.get_by_role("link", name=story.title).click()
     reader.wait_for_url(f"{live_server.url}{story.get_absolute_url()}")
 
@@ -105,7 +103,7 @@ def test_an_editor_sets_a_breaking_banner_and_adds_a_correction_readers_see_both
     assert below
     correction.scroll_into_view_if_needed()
     reader.evaluate("() => window.scrollBy(0, -120)")
-    reader.screenshot(path=SCREENSHOTS / f"correction-{width}.png")
+    save_screenshot(reader, f"correction-{width}")
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -144,7 +142,7 @@ def test_a_readers_page_sends_the_beacon_and_the_most_read_box_follows(
     assert box.locator("li").all_inner_texts() == [story.title for story in stories]
     box.scroll_into_view_if_needed()
     reader.evaluate("() => window.scrollBy(0, -80)")
-    reader.screenshot(path=SCREENSHOTS / f"most-read-{width}.png")
+    save_screenshot(reader, f"most-read-{width}")
 
 
 def test_a_small_photo_is_never_stretched_and_the_first_is_loaded_at_once(

@@ -3,7 +3,7 @@ the story with a note, the reporter sees it on the desk, edits and resubmits, th
 schedules it, the desk shows it scheduled, a shared preview shows it to a stranger before
 publication and stops when revoked or expired, and at its time the story is public.
 
-Set ``SCREENSHOTS_DIR`` to keep screenshots of the desk, the notes thread and a preview at
+Set ``SAVE_SCREENSHOTS=1`` to keep screenshots of the desk, the notes thread and a preview at
 390 and 1280 px (docs/screenshots/ holds the ones made so).
 """
 
@@ -14,7 +14,6 @@ import re
 import shutil
 import time
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,6 +23,7 @@ from reversion.models import Version
 from articles.models import Article, PreviewLink
 
 from .admin_forms import member
+from .browsers import save_screenshot
 from .factories import make_article, make_category, make_photo
 from .test_browser_writing import newsroom_groups
 
@@ -68,14 +68,13 @@ def signed_in(browser, base, username):
 
 
 def screenshot(page, name, full_page=True):
-    """Keep ``name`` at 390 and 1280 px where SCREENSHOTS_DIR asks for it."""
-    folder = os.environ.get("SCREENSHOTS_DIR")
-    if not folder:
+    """Keep ``name`` at 390 and 1280 px when SAVE_SCREENSHOTS asks for it."""
+    if not os.environ.get("SAVE_SCREENSHOTS"):
         return
     size = page.viewport_size
     for width in (390, 1280):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=full_page)
+        save_screenshot(page, f"{name}-{width}", full_page=full_page)
     page.set_viewport_size(size)
 
 

@@ -7,15 +7,12 @@ the page at 390 and 1280 px go to docs/screenshots/.
 
 import importlib.util
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from .browsers import CHROMIUM
+from .browsers import CHROMIUM, save_screenshot
 from .factories import make_article, make_category
-
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 pytestmark = [
     pytest.mark.skipif(
@@ -62,8 +59,7 @@ def test_a_reader_searches_filters_and_finds_nothing_with_no_accessibility_fault
     assert titles[0] == "Phố cổ Hà Nội đêm hội 0" and len(titles) == 20
     assert page.locator(".search-result h2 mark").first.inner_text() == "Phố"
     assert axe_violations(page) == []
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "search-1280.png", full_page=False)
+    save_screenshot(page, "search-1280")
 
     # Narrow down: one section, newest first.
     page.select_option("#id_section", culture.slug)
@@ -75,7 +71,7 @@ def test_a_reader_searches_filters_and_finds_nothing_with_no_accessibility_fault
     assert len(titles) == 13
     assert axe_violations(page) == []
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=SCREENSHOTS / "search-390.png", full_page=False)
+    save_screenshot(page, "search-390")
 
     # A range whose first day is after its last: the form says so.
     page.select_option("#id_date", "range")
@@ -94,5 +90,5 @@ def test_a_reader_searches_filters_and_finds_nothing_with_no_accessibility_fault
     page.wait_for_url("**q=pho%20co%20ngay%20mua%20bao")
     assert page.input_value("#search-page-q") == "pho co ngay mua bao"
     assert axe_violations(page) == []
-    page.screenshot(path=SCREENSHOTS / "search-none-1280.png", full_page=False)
+    save_screenshot(page, "search-none-1280")
     assert errors == []

@@ -69,7 +69,7 @@ def _storage(kind):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0019_article_time_is_known")]
+    dependencies = [("articles", "0020_api_key")]
 
     operations = [
         migrations.RunPython(_storage("MAIN"), _storage("EXTENDED")),
