@@ -237,11 +237,21 @@ def database_version(now):
     return due, upcoming
 
 
+_day = (None, None, None)  # the zone and the bounds of the day last asked about
+
+
 def day_bounds(now):
-    """The start of ``now``'s day in the site's time (Hanoi), and of the next day."""
+    """The start of ``now``'s day in the site's time (Hanoi), and of the next day.
+
+    Every response asks (``pages.kept_until_tomorrow``): the last day's bounds are kept."""
+    global _day
     zone = timezone.get_default_timezone()
+    kept_zone, start, following = _day
+    if kept_zone is zone and start <= now < following:
+        return start, following
     start = timezone.localtime(now, zone).replace(hour=0, minute=0, second=0, microsecond=0)
     following = (start + timedelta(days=1, hours=2)).replace(hour=0)
+    _day = (zone, start, following)
     return start, following
 
 
