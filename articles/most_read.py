@@ -18,7 +18,7 @@ import logging
 import secrets
 import threading
 import time
-from collections import Counter
+from collections import Counter, namedtuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -182,10 +182,15 @@ def compute(limit=SHOWN, now=None):
     return Article.objects.published().listing().in_order_of(pks)[:limit]
 
 
+Shown = namedtuple("Shown", "seconds computed_at stories")
+"""The list of the most read: how many seconds it is still shown, when it was computed
+(which names it: one list per moment), and its stories."""
+
+
 def top(limit=SHOWN):
-    """``(seconds it is still shown, stories)``, the list as last computed, or None while
-    the cache does not answer. Computed again by one page once ``refresh_seconds()`` have
-    passed; the others meanwhile show the last one."""
+    """The list as last computed (``Shown``), or None while the cache does not answer.
+    Computed again by one page once ``refresh_seconds()`` have passed; the others meanwhile
+    show the last one."""
     key, busy = f"{PREFIX}:list:{limit}", f"{PREFIX}:computing:{limit}"
     now = clock()
     kept = cache.get(key)
@@ -199,4 +204,4 @@ def top(limit=SHOWN):
         elif kept is None:
             return None
     computed_at, stories = kept
-    return max(1, int(computed_at + refresh_seconds() - now)), stories
+    return Shown(max(1, int(computed_at + refresh_seconds() - now)), computed_at, stories)
