@@ -18,7 +18,7 @@ import logging
 import secrets
 import threading
 import time
-from collections import Counter
+from collections import Counter, namedtuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -182,21 +182,37 @@ def compute(limit=SHOWN, now=None):
     return Article.objects.published().listing().in_order_of(pks)[:limit]
 
 
+Shown = namedtuple("Shown", "seconds computed_at stories")
+"""The list of the most read: how many seconds it is still shown, when it was computed
+(which names it: one list per moment), and its stories."""
+
+
+# This process's copy of each list while it is shown: until it is computed again no process
+# writes another, so the cache need not be read on every page.
+shown = {}
+
+
 def top(limit=SHOWN):
-    """``(seconds it is still shown, stories)``, the list as last computed, or None while
-    the cache does not answer. Computed again by one page once ``refresh_seconds()`` have
-    passed; the others meanwhile show the last one."""
+    """The list as last computed (``Shown``), or None while the cache does not answer.
+    Computed again by one page once ``refresh_seconds()`` have passed; the others meanwhile
+    show the last one."""
     key, busy = f"{PREFIX}:list:{limit}", f"{PREFIX}:computing:{limit}"
     now = clock()
-    kept = cache.get(key)
+    kept = shown.get(limit)
+    breaker = getattr(cache, "_breaker", None)  # articles.cache.redis.RedisCache's
+    if breaker is not None and breaker.failing:
+        return None
     if kept is None or now - kept[0] >= refresh_seconds():
-        if cache.add(busy, 1, 30):
-            try:
-                kept = (now, compute(limit))
-            finally:
-                cache.delete(busy)
-            cache.set(key, kept, WINDOW_HOURS * HOUR)
-        elif kept is None:
-            return None
+        kept = cache.get(key)
+        if kept is None or now - kept[0] >= refresh_seconds():
+            if cache.add(busy, 1, 30):
+                try:
+                    kept = (now, compute(limit))
+                finally:
+                    cache.delete(busy)
+                cache.set(key, kept, WINDOW_HOURS * HOUR)
+            elif kept is None:
+                return None
+        shown[limit] = kept
     computed_at, stories = kept
-    return max(1, int(computed_at + refresh_seconds() - now)), stories
+    return Shown(max(1, int(computed_at + refresh_seconds() - now)), computed_at, stories)

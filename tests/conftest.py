@@ -28,12 +28,14 @@ def empty_cache():
     """Each test starts with nothing cached (the cache may be a shared Redis)."""
     from django.core.cache import cache
 
+    from articles import most_read
     from articles.cache import fragments, version
 
     def forget():
         cache.clear()
         version.copies.clear()
         fragments.store.clear()
+        most_read.shown.clear()
 
     forget()
     yield

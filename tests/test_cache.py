@@ -7,6 +7,17 @@ import uuid
 import pytest
 
 
+def test_the_redis_cache_keeps_one_client_per_connection_pool_not_one_per_command():
+    pytest.importorskip("redis", reason="not installed: redis (the production extra)")
+    from articles.cache.redis import RedisCache
+
+    # Building a client sends nothing: no server is needed.
+    backend = RedisCache("redis://127.0.0.1:1/0", {})._cache
+    client = backend.get_client("a")
+    assert client is backend.get_client("b", write=True)
+    assert client.connection_pool is backend._get_connection_pool(write=True)
+
+
 @pytest.mark.needs_redis
 def test_a_redis_cache_url_chooses_this_backend(settings):
     assert settings.CACHES["default"]["BACKEND"] == "articles.cache.redis.RedisCache"

@@ -152,6 +152,31 @@ def test_the_box_is_refreshed_every_few_minutes_not_on_every_view(client, db, cl
     assert most_read_box(client.get("/").content.decode()) == ["Bài thứ hai", "Bài thứ nhất"]
 
 
+def test_a_process_reads_the_list_from_the_cache_once_until_it_is_due(
+    client, db, clock, settings, monkeypatch
+):
+    settings.MOST_READ_REFRESH_SECONDS = 300
+    settings.PAGE_CACHE_SECONDS = 0  # every request renders its page
+    story = make_article("Bài được đọc nhiều")
+    read_by(f"/luot-doc/{story.pk}/", "203.0.113.1")
+    lists_read = []
+    real_get = cache.get
+    monkeypatch.setattr(
+        cache,
+        "get",
+        lambda key, *a, **kw: (
+            lists_read.append(key) if key.startswith(f"{most_read.PREFIX}:list") else None,
+            real_get(key, *a, **kw),
+        )[1],
+    )
+    for _ in range(3):
+        assert most_read_box(client.get("/").content.decode()) == ["Bài được đọc nhiều"]
+    assert len(lists_read) == 1
+    clock.move(301)  # due again: read from the cache, found old, computed again
+    assert most_read_box(client.get("/").content.decode()) == ["Bài được đọc nhiều"]
+    assert len(lists_read) == 2
+
+
 def test_a_page_showing_the_box_is_kept_in_the_page_cache_no_longer_than_the_box(
     client, db, clock, settings, monkeypatch
 ):

@@ -444,7 +444,7 @@ def most_read_stories(request):
     if found is None:  # the cache does not answer: nothing is counted
         seconds, stories_found = settings.MOST_READ_REFRESH_SECONDS, []
     else:
-        seconds, stories_found = found
+        seconds, stories_found = found.seconds, found.stories
     # Kept by the page cache no longer than the list itself.
     setattr(request, pages.KEEP_AT_MOST, min(seconds, pages.kept_for(request)))
     return {"items": summaries(request, [a.pk for a in stories_found]), "refreshed_in": seconds}

@@ -180,8 +180,7 @@ def kept_until_tomorrow(response):
     cache_control = response.get("Cache-Control", "")
     if "public" not in cache_control or "max-age" not in cache_control:
         return response
-    now = timezone.now()
-    left = int((version.day_bounds(now)[1] - now).total_seconds())
+    left = version.seconds_to_tomorrow(timezone.now())
     ages = {}
     for name in ("max-age", "s-maxage"):
         for part in cache_control.split(","):

@@ -237,12 +237,28 @@ def database_version(now):
     return due, upcoming
 
 
+# The zone and the bounds of the day last asked about, as datetimes and as timestamps.
+_day = (None, None, None, 0.0, 0.0)
+
+
 def day_bounds(now):
     """The start of ``now``'s day in the site's time (Hanoi), and of the next day."""
+    global _day
     zone = timezone.get_default_timezone()
+    kept_zone, start, following, start_at, following_at = _day
+    if kept_zone is zone and start_at <= now.timestamp() < following_at:
+        return start, following
     start = timezone.localtime(now, zone).replace(hour=0, minute=0, second=0, microsecond=0)
     following = (start + timedelta(days=1, hours=2)).replace(hour=0)
+    _day = (zone, start, following, start.timestamp(), following.timestamp())
     return start, following
+
+
+def seconds_to_tomorrow(now):
+    """Whole seconds from ``now`` to the start of the next day in the site's time: every
+    response asks (``pages.kept_until_tomorrow``), so the day's bounds are kept."""
+    day_bounds(now)
+    return int(_day[4] - now.timestamp())
 
 
 def of_request(request):

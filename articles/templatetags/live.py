@@ -18,14 +18,13 @@ def breaking_story(context):
 
 @register.simple_tag(takes_context=True)
 def most_read_stories(context):
-    """The most-read stories of the last 24 hours ("Đọc nhiều"), or None while the cache
-    does not answer. The page showing them is kept in the page cache no longer than they
-    are (``articles.cache.pages.kept_for``)."""
+    """The list of the most-read stories of the last 24 hours ("Đọc nhiều",
+    ``most_read.Shown``), or None while the cache does not answer. The page showing them is
+    kept in the page cache no longer than they are (``articles.cache.pages.kept_for``)."""
     found = most_read.top()
     if found is None:
         return None
-    seconds, stories = found
     request = context.get("request")
     if request is not None:
-        setattr(request, pages.KEEP_AT_MOST, min(seconds, pages.kept_for(request)))
-    return stories
+        setattr(request, pages.KEEP_AT_MOST, min(found.seconds, pages.kept_for(request)))
+    return found
