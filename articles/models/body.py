@@ -19,7 +19,7 @@ from .. import embeds, richtext
 from ..page_sql import BODY_COLUMNS, PHOTO_COLUMNS
 
 BODY = "body"
-REGIONS = [Region(key=BODY, title=_("body"))]
+REGIONS = [Region(key=BODY, title=_("Story body"))]
 """The article's one region: content-editor's list of blocks is the body."""
 
 
