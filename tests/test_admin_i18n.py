@@ -7,6 +7,7 @@ lock-out page, the logged-out page); no page may show an English string the admi
 code, django-reversion or django-axes is known to write.
 """
 
+import json
 import re
 from collections import deque
 from html.parser import HTMLParser
@@ -246,3 +247,30 @@ def test_the_site_header_and_title_come_from_site_name(client, editor, settings)
     assert "<title>" in page and "Tin Hà Nội — Tòa soạn</title>" in page
     settings.SITE_NAME = "Tin Hải Phòng"
     assert "Tin Hải Phòng — Tòa soạn" in client.get("/admin/").content.decode()
+
+
+def test_the_body_editors_own_labels_are_in_vietnamese(client, editor):
+    """content-editor hands its labels to its script as JSON, which the crawl cannot read."""
+    client.force_login(editor)
+    story = make_article("Chợ hoa Quảng Bá", blocks=["Đoạn một."])
+    page = client.get(f"/admin/articles/article/{story.pk}/change/").content.decode()
+    data = re.search(r'<script[^>]*id="content-editor-context"[^>]*>(.*?)</script>', page, re.S)
+    context = json.loads(data.group(1))
+    assert context["messages"]["collapseAll"] == "Thu gọn mọi khối"
+    assert context["messages"]["createNew"] == "Thêm khối mới"
+    assert [region["title"] for region in context["regions"]] == ["Nội dung bài viết"]
+    english = [text for text in context["messages"].values() if text in CONTENT_EDITOR_ENGLISH]
+    assert english == []
+
+
+CONTENT_EDITOR_ENGLISH = {
+    "Add new item",
+    "No items.",
+    "New item",
+    "Collapse all items",
+    "Uncollapse all items",
+    "marked for deletion",
+    "Use Ctrl-Click to select and move multiple items.",
+    "Clone from region",
+    "Select all",
+}
