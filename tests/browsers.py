@@ -14,6 +14,14 @@ import pytest
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
+needs_chromium = [
+    pytest.mark.skipif(
+        importlib.util.find_spec("playwright") is None, reason="Playwright is not installed"
+    ),
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
+]
+"""The marks of a Playwright module: its tests skip, saying why, before any fixture runs."""
+
 
 def save_screenshot(page, name, **options):
     """Keep the page as docs/screenshots/``name``.png when ``SAVE_SCREENSHOTS`` is set; a plain

@@ -5,7 +5,6 @@ download cannot run here, so the system executable is launched). Skips, saying
 why, where either is missing; `.ci/run` installs both.
 """
 
-import importlib.util
 import re
 from io import BytesIO
 
@@ -15,14 +14,9 @@ from PIL import Image
 
 from articles.models import Article
 
-from .browsers import CHROMIUM
+from .browsers import needs_chromium
 
-pytestmark = [
-    pytest.mark.skipif(
-        importlib.util.find_spec("playwright") is None, reason="Playwright is not installed"
-    ),
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
-]
+pytestmark = needs_chromium
 
 TITLE = "Hồ Gươm rực rỡ đón năm mới"
 CAPTION = "Đường hoa bên Hồ Gươm trong đêm giao thừa."

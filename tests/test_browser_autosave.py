@@ -6,7 +6,6 @@ Playwright drives the system Chromium, as tests/test_browser.py does; skips wher
 missing.
 """
 
-import importlib.util
 import re
 import time
 
@@ -16,17 +15,12 @@ from django.utils import timezone
 
 from articles.models import Article, Autosave
 
-from .browsers import CHROMIUM, save_screenshot
+from .browsers import needs_chromium, save_screenshot
 from .factories import make_article
 
 PASSWORD = "mật-khẩu-dài-2025"
 
-pytestmark = [
-    pytest.mark.skipif(
-        importlib.util.find_spec("playwright") is None, reason="Playwright is not installed"
-    ),
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture

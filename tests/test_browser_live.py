@@ -4,7 +4,6 @@ Drives Debian's Chromium as tests/test_browser.py does; skips, saying why, where
 Playwright or Chromium is missing. Saves the screenshots of docs/screenshots/.
 """
 
-import importlib.util
 import time
 from datetime import timedelta
 from io import BytesIO
@@ -18,15 +17,10 @@ from PIL import Image
 
 from articles import most_read
 
-from .browsers import CHROMIUM, save_screenshot
+from .browsers import needs_chromium, save_screenshot
 from .factories import make_article, make_category
 
-pytestmark = [
-    pytest.mark.skipif(
-        importlib.util.find_spec("playwright") is None, reason="Playwright is not installed"
-    ),
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
-]
+pytestmark = needs_chromium
 
 
 def jpeg(name, size, color=(40, 90, 160)):

@@ -6,7 +6,6 @@ Playwright drives Debian's Chromium, as tests/test_browser.py does; axe-core is 
 pages' screenshots to docs/screenshots/.
 """
 
-import importlib.util
 import os
 import re
 from pathlib import Path
@@ -16,19 +15,14 @@ from django.contrib.auth.models import User
 
 from articles.models import Article, Author, Category, FrontPage, Topic
 
-from .browsers import CHROMIUM
+from .browsers import needs_chromium
 from .demo import make_demo_newsroom
 
 AXE = Path(__file__).resolve().parent.parent / ".tools/node_modules/axe-core/axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs/screenshots"
 PASSWORD = "mật-khẩu-dài-2025"
 
-pytestmark = [
-    pytest.mark.skipif(
-        importlib.util.find_spec("playwright") is None, reason="Playwright is not installed"
-    ),
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture

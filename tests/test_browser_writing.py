@@ -22,14 +22,9 @@ from PIL import Image
 
 from articles.models import Article, Photo
 
-from .browsers import CHROMIUM
+from .browsers import needs_chromium
 
-pytestmark = [
-    pytest.mark.skipif(
-        importlib.util.find_spec("playwright") is None, reason="Playwright is not installed"
-    ),
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
-]
+pytestmark = needs_chromium
 
 PASSWORD = "mật-khẩu-dài-2025"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"

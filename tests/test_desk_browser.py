@@ -11,30 +11,21 @@ import importlib
 import importlib.util
 import os
 import re
-import shutil
 import time
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, PreviewLink
 
 from .admin_forms import member
-from .browsers import save_screenshot
+from .browsers import needs_chromium, save_screenshot
 from .factories import make_article, make_category, make_photo
 from .test_browser_writing import newsroom_groups
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-pytestmark = [
-    pytest.mark.skipif(
-        importlib.util.find_spec("playwright") is None, reason="Playwright is not installed"
-    ),
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
-]
+pytestmark = needs_chromium
 
 PASSWORD = "mật-khẩu-dài-2025"
 TITLE = "Phố đi bộ Hồ Gươm mở lại"

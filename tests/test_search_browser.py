@@ -11,18 +11,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from .browsers import CHROMIUM, save_screenshot
+from .browsers import needs_chromium, save_screenshot
 from .factories import make_article, make_category
 
 pytestmark = [
-    pytest.mark.skipif(
-        importlib.util.find_spec("playwright") is None, reason="Playwright is not installed"
-    ),
+    *needs_chromium,
     pytest.mark.skipif(
         importlib.util.find_spec("axe_playwright_python") is None,
         reason="axe-playwright-python is not installed",
     ),
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
 ]
 
 
