@@ -1,7 +1,11 @@
 """The article page's own SQL: the article and its section in one statement written once
 per process (on PostgreSQL with its body too), and the body's blocks of every kind in
 one query. ``Article.objects.for_page`` and ``Article.body()`` run it; it knows the models only
-through the model it is given."""
+through the model it is given.
+
+Its parameters are named (``%(article)s``): SQLite's backend rewrites positional ones with
+a regular expression over the whole statement on every execution, named ones with a
+string format."""
 
 import functools
 
@@ -39,8 +43,7 @@ BODY_ROWS = f"""
     SELECT 4, id, ordering, NULL, NULL, target_id, {_NO_PHOTO_VALUES}
       FROM articles_storycard WHERE article_id = {{article}}
 """
-BODY_SQL = BODY_ROWS.format(article="%s") + "ORDER BY 3, 1, 2"
-BODY_PARAMETERS = 5
+BODY_SQL = BODY_ROWS.format(article="%(article)s") + "ORDER BY 3, 1, 2"
 # The same rows as one JSON list, a column of the article page's statement where the
 # database can build it: a second statement cost PostgreSQL a transaction of its own.
 BODY_JSON_SQL = (
@@ -79,7 +82,7 @@ class PageStatement:
         self.sql = (
             f"SELECT {', '.join(columns)} FROM {articles} LEFT OUTER JOIN {sections}"
             f" ON {sections}.{quote('id')} = {articles}.{quote('category_id')}"
-            f" WHERE {articles}.{quote('id')} = %s"
+            f" WHERE {articles}.{quote('id')} = %(article)s"
         )
         # What the ORM would apply to each column (SQLite's times, say, become aware),
         # for the columns that need it.
@@ -118,7 +121,7 @@ def read_article(model, db, pk):
     """Article ``pk`` of ``model`` with its section (and its body's rows), or None."""
     statement = page_statement(model, db)
     with connections[db].cursor() as cursor:
-        cursor.execute(statement.sql, [pk])
+        cursor.execute(statement.sql, {"article": pk})
         row = cursor.fetchone()
     return statement.article(db, row) if row else None
 
@@ -130,14 +133,15 @@ def read_bodies(db, pks):
     bodies = {pk: [] for pk in pks}
     if not pks:
         return bodies
-    marks = ", ".join(["%s"] * len(pks))
+    numbered = {f"article{index}": pk for index, pk in enumerate(pks)}
+    marks = ", ".join(f"%({name})s" for name in numbered)
     rows_sql = BODY_ROWS.replace("article_id = {article}", f"article_id IN ({marks})")
     rows_sql = rows_sql.replace("SELECT 0 AS kind,", "SELECT article_id AS owner, 0 AS kind,")
     for branch in ("SELECT 1,", "SELECT 2,", "SELECT 3,", "SELECT 4,"):
         owner = "f.article_id" if branch == "SELECT 1," else "article_id"
         rows_sql = rows_sql.replace(branch, f"SELECT {owner}, {branch[7:]}")
     with connections[db].cursor() as cursor:
-        cursor.execute(rows_sql + " ORDER BY 1, 4, 2, 3", pks * BODY_PARAMETERS)
+        cursor.execute(rows_sql + " ORDER BY 1, 4, 2, 3", numbered)
         for owner, *row in cursor.fetchall():
             bodies[owner].append(row)
     return bodies
@@ -146,5 +150,5 @@ def read_bodies(db, pks):
 def read_body(db, pk):
     """The rows of article ``pk``'s blocks, in body order."""
     with connections[db].cursor() as cursor:
-        cursor.execute(BODY_SQL, [pk] * BODY_PARAMETERS)
+        cursor.execute(BODY_SQL, {"article": pk})
         return cursor.fetchall()
