@@ -35,6 +35,19 @@ def test_the_header_shows_today_in_hanoi_and_a_kept_page_changes_with_the_day(cl
     assert '<time datetime="2030-03-15">' in again.content.decode()
 
 
+def test_a_page_kept_before_the_last_minutes_of_the_day_is_cut_to_midnight_when_served(
+    client, db, clock
+):
+    clock.now -= timedelta(minutes=10)  # 23:49:30: ten minutes of the day left
+    make_article("Tin trong ngày", published_at=clock.now - timedelta(hours=1))
+    kept = client.get("/")
+    assert "max-age=60" in kept["Cache-Control"] and "s-maxage=300" in kept["Cache-Control"]
+    clock.now += timedelta(minutes=8)  # 23:57:30, the same version of the site
+    hit = client.get("/")
+    assert hit.content == kept.content  # from the page cache
+    assert "max-age=60" in hit["Cache-Control"] and "s-maxage=150" in hit["Cache-Control"]
+
+
 def test_the_logo_is_the_sites_wordmark_unless_a_setting_names_another(client, db, settings):
     html = client.get("/").content.decode()
     assert '<img src="/static/articles/wordmark.svg" alt="Tin Hà Nội"' in html

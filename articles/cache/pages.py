@@ -65,6 +65,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         # A HEAD is answered from the GET's entry, but only a GET fills it.
         if request.method == "GET" and self.is_cacheable_response(response):
+            setattr(response, KEPT_DATES, dates_of(response))
             cache.set(key, response, kept_for(request))
         return response
 
@@ -98,12 +99,38 @@ class PageCacheMiddleware:
 
     @staticmethod
     def conditional(request, response):
+        """A 304 (or 412) for a request that asks one of ``response``, else None."""
+        if not any(header in request.META for header in CONDITIONAL_HEADERS):
+            return None
         return get_conditional_response(
             request,
             etag=response.get("ETag"),
-            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+            last_modified=dates_of(response)[0],
             response=response,
         )
+
+
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE"
+)  # fmt: skip
+
+# A kept response's dates, read once when it is kept rather than on every hit (``dates_of``).
+KEPT_DATES = "page_cache_dates"
+
+
+def dates_of(response):
+    """``response``'s ``Last-Modified`` as a timestamp (None without one), and the longest
+    age its ``Cache-Control`` allows a copy (0 without one)."""
+    kept = getattr(response, KEPT_DATES, None)
+    if kept is not None:
+        return kept
+    ages = [
+        int(value)
+        for part in response.get("Cache-Control", "").split(",")
+        for name, _, value in [part.strip().partition("=")]
+        if name in ("max-age", "s-maxage") and value.isdigit()
+    ]
+    return parse_http_date_safe(response.get("Last-Modified", "")), max(ages, default=0)
 
 
 # Set on the request by what a page shows that changes on its own clock, not with the site's
@@ -167,7 +194,7 @@ def without_unsure_last_modified(response):
 
     Servers' clocks must agree to within much less than a second (NTP does).
     """
-    modified = parse_http_date_safe(response.get("Last-Modified", ""))
+    modified = dates_of(response)[0]
     if modified is not None and modified >= int(timezone.now().timestamp()):
         del response["Last-Modified"]
     return response
@@ -181,6 +208,8 @@ def kept_until_tomorrow(response):
     if "public" not in cache_control or "max-age" not in cache_control:
         return response
     left = version.seconds_to_tomorrow(timezone.now())
+    if dates_of(response)[1] <= left:
+        return response
     ages = {}
     for name in ("max-age", "s-maxage"):
         for part in cache_control.split(","):
