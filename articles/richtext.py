@@ -110,7 +110,9 @@ def from_plain_text(value):
 def linked_article_ids(html):
     """The ids of our articles that ``html`` (stored rich text) links to."""
     ids = []
-    for href in _LINK_ANY.findall(html or ""):
+    if not html or "<a " not in html:  # most paragraphs: no need to search them
+        return ids
+    for href in _LINK_ANY.findall(html):
         if match := ARTICLE_PATH.match(href):
             ids.append(int(match.group(1)))
     return ids

@@ -175,3 +175,22 @@ def test_a_section_read_while_rendering_counts_in_the_key_of_what_is_kept(story)
 def test_a_kept_fragment_without_a_name_is_a_template_error_that_says_so(tag):
     with pytest.raises(TemplateSyntaxError, match="needs a name"):
         Template(f"{{% load news %}}{{% {tag} %}}x{{% end{tag} %}}")
+
+
+@pytest.mark.parametrize("tag", ["fragment", "shared"])
+def test_a_block_inside_a_kept_fragment_is_a_template_error_since_it_could_not_be_filled(tag):
+    with pytest.raises(TemplateSyntaxError, match="cannot hold a {% block %}"):
+        Template(f"{{% load news %}}{{% {tag} f %}}{{% block b %}}{{% endblock %}}{{% end{tag} %}}")
+
+
+def test_a_fragment_of_small_plain_values_is_kept_once_for_each_value_and_its_type():
+    from datetime import date
+
+    assert fragments.key("f", None, [date(2030, 3, 14)]) == fragments.key(
+        "f", None, [date(2030, 3, 14)]
+    )
+    assert fragments.key("f", None, [date(2030, 3, 14)]) != fragments.key(
+        "f", None, [date(2030, 3, 15)]
+    )
+    assert fragments.key("f", None, [1]) != fragments.key("f", None, [True])
+    assert fragments.key("f", None, []) != fragments.key("g", None, [])

@@ -71,8 +71,14 @@ store = Store()
 
 
 def key(name, request, values):
-    """The digest of everything the fragment ``name`` is rendered from."""
-    made_of = [name, translation.get_language(), *_site(request)]
+    """The digest of everything the fragment ``name`` is rendered from.
+
+    A fragment of plain values only (none, or today's date) is found under those values
+    themselves, each with its type (``1`` and ``1.0`` are equal, not alike): nothing to digest.
+    """
+    if all(type(value) in _SMALL for value in values):
+        return (name, *_site(request), *[(type(value), value) for value in values])
+    made_of = [name, *_site(request)]
     seen = set()
     made_of += [_content(value, seen) for value in values]
     return _digest(made_of).hex()
@@ -84,17 +90,21 @@ def _digest(values):
 
 
 def _site(request):
-    """Where the site is mounted, and for a request its scheme and host, read once for all
-    its fragments: addresses in a fragment start with the script prefix."""
+    """The language, where the site is mounted, and for a request its scheme and host,
+    read once for all its fragments: addresses in a fragment start with the script prefix."""
     if request is None:
-        return (get_script_prefix(),)
+        return (translation.get_language(), get_script_prefix())
     if not hasattr(request, "fragments_site"):
-        request.fragments_site = (get_script_prefix(), request.scheme, request.get_host())
+        request.fragments_site = (
+            translation.get_language(), get_script_prefix(), request.scheme, request.get_host()
+        )  # fmt: skip
     return request.fragments_site
 
 
 # Values that are all they show, whole. A queryset, say, is not: it is rows yet to be read.
 PLAIN = (str, int, float, decimal.Decimal, datetime.date, datetime.time, type(None))
+# Plain values small enough to be a key as they are (a text may be long).
+_SMALL = {bool, int, datetime.date, type(None)}
 
 
 def _content(value, seen):
@@ -116,7 +126,7 @@ def _row(instance, seen):
         return label  # a block's article is the article already counted
     seen.add(label)
     loaded = instance.__dict__  # deferred fields are absent
-    fields = [_plain(loaded.get(name)) for name in _attnames(type(instance))]
+    fields = [_plain(value) for value in map(loaded.get, _attnames(type(instance)))]
     # An empty relation (no section) says no more than its column does, read or not: a
     # render that looks at it leaves the key as it was.
     related = [
@@ -138,6 +148,8 @@ def _body_digest(body):
 
 
 def _plain(value):
+    if isinstance(value, PLAIN_FIELDS):
+        return value
     # A photo's field holds its name until it is first read, then a FieldFile of it.
     if isinstance(value, FieldFile):
         return value.name
@@ -145,6 +157,10 @@ def _plain(value):
     if isinstance(value, datetime.datetime):
         return value.isoformat()
     return value
+
+
+PLAIN_FIELDS = (str, int, type(None))
+"""The values of most fields, digested as they are."""
 
 
 @functools.cache

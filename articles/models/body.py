@@ -19,6 +19,8 @@ from .. import embeds, richtext
 from ..page_sql import BODY_COLUMNS, PHOTO_COLUMNS
 
 BODY = "body"
+# Where a block's text and the row it refers to are in a row of the body's query.
+_TEXT, _REF_ID = (1 + BODY_COLUMNS.index(name) for name in ("text", "ref_id"))
 REGIONS = [Region(key=BODY, title=_("Story body"))]
 """The article's one region: content-editor's list of blocks is the body."""
 
@@ -84,12 +86,12 @@ class Body(Sequence):
         from .articles import Article
 
         ids = set()
-        for kind, *row in self.rows:
-            values = dict(zip(BODY_COLUMNS, row, strict=True))
-            if BLOCK_KINDS[kind].kind == "card":
-                ids.add(values["ref_id"])
-            elif BLOCK_KINDS[kind].kind == "text":
-                ids.update(richtext.linked_article_ids(values["text"]))
+        for row in self.rows:
+            kind = BLOCK_KINDS[row[0]].kind
+            if kind == "card":
+                ids.add(row[_REF_ID])
+            elif kind == "text":
+                ids.update(richtext.linked_article_ids(row[_TEXT]))
         ids.discard(None)
         if not ids:
             return {}

@@ -7,6 +7,7 @@ from xml.sax.saxutils import escape as xml_escape
 from django import template
 from django.conf import settings
 from django.core.cache.utils import make_template_fragment_key
+from django.template.loader_tags import BlockNode
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,6 +29,10 @@ LOGO = "articles/logo.png"
 
 
 class SharedNode(template.Node):
+    # What is kept is not searched: ``{% extends %}`` looks for blocks in the whole parent
+    # template on every render, and a kept piece holds none (``kept_fragment``).
+    child_nodelists = ()
+
     def __init__(self, nodelist, name, vary_on):
         self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
 
@@ -55,6 +60,10 @@ def kept_fragment(parser, token, node_class):
         raise template.TemplateSyntaxError(f"{{% {tag} %}} needs a name: {{% {tag} name a b %}}")
     nodelist = parser.parse((f"end{tag}",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        raise template.TemplateSyntaxError(
+            f"{{% {tag} %}} cannot hold a {{% block %}}: put the {tag} inside the block."
+        )
     name, *vary_on = bits
     return node_class(nodelist, name, [parser.compile_filter(bit) for bit in vary_on])
 
