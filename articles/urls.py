@@ -17,6 +17,8 @@ class IdConverter(converters.IntConverter):
 register_converter(IdConverter, "id")
 
 urlpatterns = [
+    # First, as most readers come for a story: no other address ends in "-<id>.html".
+    path("<slug:section>/<slug:slug>-<id:pk>.html", views.article_detail, name="article"),
     path("", views.home, name="home"),
     path("tim-kiem/", views.search, name="search"),
     path("luot-doc/<id:pk>/", views.count_read, name="count-read"),
@@ -48,7 +50,6 @@ urlpatterns = [
     path("chu-de/<slug:slug>/rss/", views.public(feeds.TopicFeed()), name="topic-feed"),
     path("tac-gia/<slug:slug>/", views.author_detail, name="author"),
     path("tac-gia/<slug:slug>/rss/", views.public(feeds.AuthorFeed()), name="author-feed"),
-    path("<slug:section>/<slug:slug>-<id:pk>.html", views.article_detail, name="article"),
     path("<slug:slug>/rss/", views.public(feeds.SectionFeed()), name="section-feed"),
     path("<slug:slug>/", views.category_detail, name="category"),
 ]

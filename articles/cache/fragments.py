@@ -76,7 +76,7 @@ def key(name, request, values):
     A fragment of plain values only (none, or today's date) is found under those values
     themselves, each with its type (``1`` and ``1.0`` are equal, not alike): nothing to digest.
     """
-    if all(type(value) in _SMALL for value in values):
+    if _SMALL.issuperset(map(type, values)):
         return (name, *_site(request), *[(type(value), value) for value in values])
     made_of = [name, *_site(request)]
     seen = set()
@@ -126,7 +126,10 @@ def _row(instance, seen):
         return label  # a block's article is the article already counted
     seen.add(label)
     loaded = instance.__dict__  # deferred fields are absent
-    fields = [_plain(value) for value in map(loaded.get, _attnames(type(instance)))]
+    fields = [
+        value if type(value) in _AS_THEY_ARE else _plain(value)
+        for value in map(loaded.get, _attnames(type(instance)))
+    ]
     # An empty relation (no section) says no more than its column does, read or not: a
     # render that looks at it leaves the key as it was.
     related = [
@@ -148,8 +151,6 @@ def _body_digest(body):
 
 
 def _plain(value):
-    if isinstance(value, PLAIN_FIELDS):
-        return value
     # A photo's field holds its name until it is first read, then a FieldFile of it.
     if isinstance(value, FieldFile):
         return value.name
@@ -159,8 +160,8 @@ def _plain(value):
     return value
 
 
-PLAIN_FIELDS = (str, int, type(None))
-"""The values of most fields, digested as they are."""
+_AS_THEY_ARE = {str, int, bool, type(None)}
+"""The types of most fields' values, digested as they are."""
 
 
 @functools.cache

@@ -35,7 +35,7 @@ class Body(Sequence):
     """
 
     def __init__(self, article, rows):
-        self.article, self.rows = article, tuple(tuple(row) for row in rows)
+        self.article, self.rows = article, tuple(map(tuple, rows))
 
     def __len__(self):
         return len(self.rows)
@@ -85,9 +85,9 @@ class Body(Sequence):
         read in one query, and only when there are some."""
         from .articles import Article
 
-        ids = set()
+        ids, kinds = set(), BLOCK_KINDS.kinds
         for row in self.rows:
-            kind = BLOCK_KINDS[row[0]].kind
+            kind = kinds[row[0]]
             if kind == "card":
                 ids.add(row[_REF_ID])
             elif kind == "text":
@@ -100,7 +100,7 @@ class Body(Sequence):
 
     @property
     def has_embeds(self):
-        return any(BLOCK_KINDS[row[0]].kind == "embed" for row in self.rows)
+        return BLOCK_KINDS.kinds.index("embed") in [row[0] for row in self.rows]
 
     @property
     def addresses(self):
@@ -288,6 +288,11 @@ class _Kinds(Sequence):
     @cached_property
     def models(self):
         return _block_kinds()
+
+    @cached_property
+    def kinds(self):
+        """Each model's ``kind`` ("text", "figure"...), in the same order."""
+        return tuple(model.kind for model in self.models)
 
     def __getitem__(self, index):
         return self.models[index]
