@@ -330,3 +330,23 @@ def test_pieces_computed_during_a_request_are_kept_under_the_site_version_it_beg
     latest = moves_on(later)
     version.shared("piece", lambda: "after the edit")
     assert cache.get(f"articles:shared:piece:{latest.timestamp()}") == "after the edit"
+
+
+# The ETag -------------------------------------------------------------------------------
+
+
+def test_a_rendered_pages_etag_is_the_xxh3_digest_of_its_body_and_revalidates_it(
+    client, newsroom, settings
+):
+    import xxhash
+
+    settings.PAGE_CACHE_SECONDS = 0  # every request renders the page
+    _, story, _ = newsroom
+    page = client.get(story.get_absolute_url())
+    assert page["ETag"] == f'"{xxhash.xxh3_128_hexdigest(page.content)}"'
+    again = client.get(story.get_absolute_url(), HTTP_IF_NONE_MATCH=page["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    story.title = "Chợ hoa Quảng Bá mở cả đêm"
+    story.save()
+    changed = client.get(story.get_absolute_url(), HTTP_IF_NONE_MATCH=page["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != page["ETag"]
