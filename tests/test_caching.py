@@ -350,3 +350,19 @@ def test_a_rendered_pages_etag_is_the_xxh3_digest_of_its_body_and_revalidates_it
     story.save()
     changed = client.get(story.get_absolute_url(), HTTP_IF_NONE_MATCH=page["ETag"])
     assert changed.status_code == 200 and changed["ETag"] != page["ETag"]
+
+
+def test_a_responses_dates_are_read_from_its_headers_unless_the_page_cache_kept_them():
+    from django.http import HttpResponse
+
+    from articles.cache.pages import KEPT_DATES, dates_of
+
+    response = HttpResponse(
+        headers={
+            "Last-Modified": http_date(1_900_000_000),
+            "Cache-Control": "public, max-age=60, s-maxage=300",
+        }
+    )
+    assert dates_of(response) == (1_900_000_000, 300)  # a page kept by an earlier release
+    setattr(response, KEPT_DATES, (1_800_000_000, 60))
+    assert dates_of(response) == (1_800_000_000, 60)

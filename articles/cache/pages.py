@@ -194,7 +194,8 @@ def without_unsure_last_modified(response):
 
     Servers' clocks must agree to within much less than a second (NTP does).
     """
-    modified = dates_of(response)[0]
+    kept = getattr(response, KEPT_DATES, None)
+    modified = kept[0] if kept else parse_http_date_safe(response.get("Last-Modified", ""))
     if modified is not None and modified >= int(timezone.now().timestamp()):
         del response["Last-Modified"]
     return response
@@ -208,7 +209,8 @@ def kept_until_tomorrow(response):
     if "public" not in cache_control or "max-age" not in cache_control:
         return response
     left = version.seconds_to_tomorrow(timezone.now())
-    if dates_of(response)[1] <= left:
+    kept = getattr(response, KEPT_DATES, None)
+    if kept and kept[1] <= left:  # a kept page whose ages all end before midnight
         return response
     ages = {}
     for name in ("max-age", "s-maxage"):
