@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from articles.models import Article, Category
 
-from .factories import make_article, make_category
+from .factories import make_article, make_category, make_photo
 from .test_search import shown_titles
 
 
@@ -319,6 +319,19 @@ def test_the_article_page_runs_two_queries_whatever_its_figures_and_links(
         response = client.get(article.get_absolute_url())
     html = response.content.decode()
     assert html.count("<figcaption>") == size // 2 and f"Đoạn {size - 1}." in html
+
+
+def test_an_article_page_rendered_afresh_takes_its_shared_links_photo_from_its_body(
+    client, db, no_page_cache, settings, django_assert_max_num_queries
+):
+    first, second = make_photo(alt_text="Hồ Tây"), make_photo(alt_text="Phủ Tây Hồ")
+    article = make_article(blocks=["Đoạn đầu.", {"photo": first}, {"photo": second}])
+    settings.FRAGMENT_MEMORY = 0  # nothing kept: the first reader after an edit of it
+    client.get(article.get_absolute_url())
+    with django_assert_max_num_queries(2):  # the article, and its body
+        html = client.get(article.get_absolute_url()).content.decode()
+    assert f'<meta property="og:image" content="http://testserver{first.image.url}">' in html
+    assert '<meta property="og:image:alt" content="Hồ Tây">' in html
 
 
 def listed_headlines_rendered(response):

@@ -309,9 +309,12 @@ def share_image(context, photo):
 
 
 @register.simple_tag
-def first_photo(article):
-    """The article's first photo (``Figure.objects.with_first_photos``), or None: the image
-    of its shared links and of its structured data's cards."""
+def first_photo(article, body=None):
+    """The article's first photo, or None: the image of its shared links and of its
+    structured data's cards. Taken from its ``body`` where the page has read it, else
+    read (``Figure.objects.with_first_photos``)."""
+    if body is not None:
+        return next(iter(photos(body)), None)
     if not hasattr(article, "first_photo"):
         Figure.objects.with_first_photos([article])
     return article.first_photo
