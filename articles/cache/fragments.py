@@ -73,8 +73,9 @@ store = Store()
 def key(name, request, values):
     """The digest of everything the fragment ``name`` is rendered from.
 
-    A fragment of plain values only (none, or today's date) is found under those values
-    themselves, each with its type (``1`` and ``1.0`` are equal, not alike): nothing to digest.
+    A fragment of small plain values only (none, or today's date) is found under those
+    values themselves, each with its type (``1 == True``, yet they print differently):
+    nothing to digest.
     """
     if _SMALL.issuperset(map(type, values)):
         return (name, *_site(request), *[(type(value), value) for value in values])
