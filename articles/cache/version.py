@@ -17,6 +17,7 @@ Pages answer ``If-Modified-Since`` from the version, and the pieces every page s
 (``shared()``) are computed once per version, so none is older than its content.
 """
 
+import functools
 import threading
 from collections import OrderedDict
 from contextvars import ContextVar
@@ -25,7 +26,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Subquery
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -204,30 +205,85 @@ def _read_state():
     return watched(KEY) if watched else (cache.get(KEY), 0)
 
 
+class VersionStatement:
+    """The SQL behind ``database_version``, written once per process and database: the
+    site's change row and the four moments around ``now``. Every request reads it where
+    the cache is each process's own; the ORM built the same statement anew on each call,
+    which cost far more than running it (bench/WRITING.md)."""
+
+    def __init__(self, db):
+        from ..models import Article
+        from ..models.site import ROW, SiteChange
+
+        self.db = db
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        articles = quote(Article._meta.db_table)
+        status, published = (
+            quote(Article._meta.get_field(name).column) for name in ("status", "published_at")
+        )
+        breaking = quote(Article._meta.get_field("breaking_until").column)
+        field = SiteChange._meta.get_field("changed_at")
+
+        def moment(column, compare, order, extra=""):
+            return (
+                f"(SELECT {column} FROM {articles} WHERE {status} = %(published)s{extra}"
+                f" AND {column} {compare} %(now)s ORDER BY {column} {order} LIMIT 1)"
+            )
+
+        ends = f" AND {breaking} IS NOT NULL"  # the partial index of breaking stories
+        self.sql = (
+            f"SELECT {quote(field.column)}, "
+            + ", ".join(
+                (
+                    moment(published, "<=", "DESC"),
+                    moment(published, ">", "ASC"),
+                    moment(breaking, "<=", "DESC", ends),
+                    moment(breaking, ">", "ASC", ends),
+                )
+            )
+            + f" FROM {quote(SiteChange._meta.db_table)} WHERE {quote('id')} = %(row)s"
+        )
+        self.params = {"published": Article.Status.PUBLISHED.value, "row": ROW}
+        # What the ORM applies to a time read back (SQLite's text becomes an aware datetime).
+        self.field = field
+        self.converters = connection.ops.get_db_converters(
+            field.get_col(SiteChange._meta.db_table)
+        ) + field.get_db_converters(connection)
+
+    def row(self, now):
+        """The change row's time and the moments (due, upcoming, ended, ending), or None."""
+        connection = connections[self.db]  # each thread's own
+        params = {**self.params, "now": connection.ops.adapt_datetimefield_value(now)}
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        values = list(row)
+        for index, value in enumerate(values):
+            if value is not None:
+                for convert in self.converters:
+                    value = convert(value, self.field, connection)
+                values[index] = value
+        return values
+
+
+@functools.cache
+def version_statement(db):
+    return VersionStatement(db)
+
+
 def database_version(now):
     """The last change the database knows of, or the latest moment that has come due if
     later; and the next such moment. Moments: a scheduled publication, the end of a
     breaking banner, and the start of a day. One query."""
-    from ..models import Article
     from ..models.site import ROW, SiteChange
 
-    published = Article.objects.filter(status=Article.Status.PUBLISHED)
-    times = published.values("published_at")
-    # A breaking banner's end is such a moment too: every page loses the banner then.
-    ends = published.filter(breaking_until__isnull=False).values("breaking_until")
-    row = (
-        SiteChange.objects.filter(pk=ROW)
-        .annotate(
-            due=Subquery(times.filter(published_at__lte=now).order_by("-published_at")[:1]),
-            upcoming=Subquery(times.filter(published_at__gt=now).order_by("published_at")[:1]),
-            ended=Subquery(ends.filter(breaking_until__lte=now).order_by("-breaking_until")[:1]),
-            ending=Subquery(ends.filter(breaking_until__gt=now).order_by("breaking_until")[:1]),
-        )
-        .values_list("changed_at", "due", "upcoming", "ended", "ending")
-        .first()
-    )
+    db = router.db_for_read(SiteChange)
+    row = version_statement(db).row(now)
     if row is None:  # a database emptied by hand (or by a test): the site changes now
-        SiteChange.objects.get_or_create(pk=ROW, defaults={"changed_at": now})
+        SiteChange.objects.using(db).get_or_create(pk=ROW, defaults={"changed_at": now})
         return database_version(now)
     changed, *moments = row
     # Every page shows today's date (Hanoi time): the day's start is a change of the site.
