@@ -12,7 +12,7 @@ from articles.models import Article, Figure, RichText
 
 from .factories import make_article, make_category
 
-BODY_PARTS = "articles/includes/figure.html"
+BODY_PARTS = "articles/includes/blocks/figure.html"
 
 
 @pytest.fixture

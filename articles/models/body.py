@@ -47,6 +47,9 @@ class Body(Sequence):
             raise TypeError("A body is indexed by numbers.")
         return self.blocks[index]
 
+    def __iter__(self):
+        return iter(self.blocks)
+
     @cached_property
     def blocks(self):
         from .photos import Photo
@@ -97,6 +100,12 @@ class Body(Sequence):
             return {}
         found = Article.objects.published().listing().defer("sapo").filter(pk__in=ids)
         return {article.pk: article for article in found}
+
+    @cached_property
+    def photos(self):
+        """The figures that show a photo, in body order: the first is the page's largest
+        paint and the image of its shared links."""
+        return [block for block in self.blocks if block.kind == "figure" and block.image]
 
     @property
     def has_embeds(self):
@@ -151,6 +160,11 @@ class BodyBlock(PluginBase):
         Run before every save, a fixture's included (``signals.normalise_text``)."""
         self.region = BODY
         richtext.normalise_fields(self)
+
+    @property
+    def template_name(self):
+        """What shows the block on the readers' page: one template per kind."""
+        return f"articles/includes/blocks/{self.kind}.html"
 
     def searchable_text(self):
         return ""

@@ -21,8 +21,6 @@ from ..models import Figure
 
 register = template.Library()
 
-# What json_script escapes, so that a "</script>" in a headline stays inside the JSON.
-_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 LOGO = "articles/logo.png"
 """The publisher's logo in structured data."""
@@ -143,7 +141,7 @@ def figure_image(figure, sizes="(max-width: 46rem) 100vw, 46rem", loading="lazy"
 def photo_loading(figure, body):
     """ "eager" for the first photo of an article's ``body`` (the page's largest paint),
     else "lazy"."""
-    first = next(iter(photos(body)), None)
+    first = next(iter(body.photos), None)
     return "eager" if first is not None and first is figure else "lazy"
 
 
@@ -174,8 +172,10 @@ def thumbnail(article, sizes="8rem", crop="16x9"):
 
 
 def to_json(data):
-    """JSON that is safe inside <script>: <, > and & become \\u escapes."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+    """JSON that is safe inside <script>, as json_script writes it: <, > and & become \\u
+    escapes, so that a "</script>" in a headline stays inside the JSON."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
 
 
 @register.simple_tag
@@ -195,24 +195,12 @@ def absolute_url(context, path):
     return context["request"].build_absolute_uri(path)
 
 
-def photos(body):
-    """The figures of an article's ``body()`` that have a photo, in body order."""
-    return [block for block in body if block.kind == "figure" and block.image]
-
-
-@register.simple_tag(takes_context=True)
-def article_image_url(context, body):
-    """The absolute address of the first photo of an article's body, or "" (none is made up)."""
-    first = next(iter(photos(body)), None)
-    return context["request"].build_absolute_uri(first.image.url) if first else ""
-
-
 @register.simple_tag(takes_context=True)
 def article_structured_data(context, article, body, authors=()):
     """The NewsArticle and BreadcrumbList of an article page, as JSON-LD."""
     request = context["request"]
     absolute = request.build_absolute_uri
-    shown = photos(body)
+    shown = body.photos
     # Search engines' cards take an image of their shape: the first photo's crops, then
     # every photo whole.
     crops = [renditions.crop_url(shown[0], crop) for crop in renditions.CROPS] if shown else []
@@ -314,7 +302,7 @@ def first_photo(article, body=None):
     structured data's cards. Taken from its ``body`` where the page has read it, else
     read (``Figure.objects.with_first_photos``)."""
     if body is not None:
-        return next(iter(photos(body)), None)
+        return next(iter(body.photos), None)
     if not hasattr(article, "first_photo"):
         Figure.objects.with_first_photos([article])
     return article.first_photo
