@@ -141,6 +141,25 @@ def test_the_home_page_runs_the_same_queries_for_few_or_many_stories(
         client.get("/")
 
 
+def test_the_front_pages_stories_are_rendered_once_until_the_site_changes(
+    client, stories, settings
+):
+    settings.PAGE_CACHE_SECONDS = 0  # every request renders the page
+    stories_part = "articles/includes/front_page.html"
+
+    def rendered(response):
+        return stories_part in {template.name for template in response.templates}
+
+    first = client.get("/")
+    assert rendered(first) and "Tin số 0" in lead_of(first.content.decode())
+    again = client.get("/")
+    assert not rendered(again)
+    assert lead_of(again.content.decode()) == lead_of(first.content.decode())
+    live(lead=stories[4])  # putting a layout live changes the site
+    changed = client.get("/")
+    assert rendered(changed) and "Tin số 4" in lead_of(changed.content.decode())
+
+
 # The editors' admin -------------------------------------------------------------------
 
 
