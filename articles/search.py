@@ -130,6 +130,13 @@ def _word_pairs(word):
     return tuple((f, f) for f in folded)
 
 
+@functools.lru_cache(maxsize=100_000)
+def _folded(word):
+    """``text.fold`` of one word as written, remembered: the results' snippets fold the
+    same few thousand syllables on every search."""
+    return text.fold(word)
+
+
 def parse(query, prefix=False):
     pairs = _pairs(query)[:MAX_WORDS]
     return Query(tuple(f for f, _ in pairs), tuple(t for _, t in pairs), prefix)
@@ -508,7 +515,7 @@ def highlight(value, query):
     pieces, last = [], 0
     nfc = unicodedata.normalize("NFC", value or "")
     for match in _WORD.finditer(nfc):
-        if text.fold(match.group()) in wanted:
+        if _folded(match.group()) in wanted:
             pieces.append(escape(nfc[last : match.start()]))
             pieces.append(f"<mark>{escape(match.group())}</mark>")
             last = match.end()
@@ -522,7 +529,7 @@ def snippet(value, query, words_around=18):
     tokens = unicodedata.normalize("NFC", value or "").split()
     wanted = set(parsed.folded)
     for n, token in enumerate(tokens):
-        if any(w in wanted for w in _WORD.findall(text.fold(token))):
+        if any(w in wanted for w in _WORD.findall(_folded(token))):
             start = max(0, n - words_around // 3)
             piece = " ".join(tokens[start : start + words_around])
             before = "… " if start else ""
