@@ -9,6 +9,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, rou
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -409,7 +410,7 @@ class Article(models.Model):
     def natural_key(self):
         return (self.slug,)
 
-    @property
+    @cached_property
     def summary(self):
         """The sapo, or else the headline, in at most 50 words: what search results and
         shared links show under the headline."""

@@ -147,7 +147,7 @@ class FigureManager(BlockKeyManager):
 
 def _from_photo(name):
     def read(figure):
-        photo = figure.photo if figure.photo_id else None
+        photo = figure.photo  # None without a photo, and no query then
         return getattr(photo, name) if photo is not None else None
 
     read.__name__ = name

@@ -88,6 +88,18 @@ def fragment(parser, token):
     return kept_fragment(parser, token, FragmentNode)
 
 
+@register.simple_tag(takes_context=True)
+def body_blocks(context, body):
+    """The blocks of an article's ``body``, each shown by the template of its kind
+    (``BodyBlock.template_name``) with ``block`` and ``body`` in its context."""
+    engine = context.template.engine
+    pieces = []
+    for block in body:
+        with context.push(block=block):
+            pieces.append(engine.get_template(block.template_name).render(context) + "\n")
+    return mark_safe("".join(pieces))
+
+
 @register.filter
 def pks(articles):
     """ "3,1,2": which articles, in which order (a ``{% shared %}`` key)."""
