@@ -12,7 +12,7 @@ from django.utils.feedgenerator import Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from .models import Article, Author, Category, Figure, Topic
+from .models import Article, Author, Category, Topic
 
 ITEMS = 30
 MEDIA_RSS = "http://search.yahoo.com/mrss/"
@@ -60,11 +60,12 @@ class NewsFeed(Rss201rev2Feed):
 _RELATIVE = re.compile(r'(href|src)="(/[^"]*)"')
 
 
-def body_html(article, absolute):
-    """The article's body as sanitized HTML, its addresses made absolute with ``absolute``.
+def body_html(article, absolute, body=None):
+    """The article's body (``body``, or else read) as sanitized HTML, its addresses made
+    absolute with ``absolute``.
 
     Embeds are links to the provider's page: a feed reader loads nothing from it."""
-    body = article.body()
+    body = article.body() if body is None else body
     html = "\n".join(block.html(body.addresses) for block in body)
     return _RELATIVE.sub(lambda m: f'{m.group(1)}="{absolute(m.group(2))}"', html)
 
@@ -98,7 +99,8 @@ class LatestArticlesFeed(Feed):
         return newest(Article.objects.published())
 
     def item_extra_kwargs(self, article):
-        extra = {"content_encoded": body_html(article, self.request.build_absolute_uri)}
+        absolute = self.request.build_absolute_uri
+        extra = {"content_encoded": body_html(article, absolute, article.feed_body)}
         photo = article.first_photo
         if photo is not None:
             extra["photo"] = {
@@ -178,10 +180,12 @@ class AuthorFeed(SectionFeed):
 
 
 def newest(articles):
-    """A feed's items: the newest of ``articles``, with their authors, first photos and
-    bodies."""
-    return Article.with_bodies(
-        Figure.objects.with_first_photos(
-            articles.listing().prefetch_related("authors").latest_first()[:ITEMS]
-        )
+    """A feed's items: the newest of ``articles``, with their authors and bodies
+    (``feed_body``), and each its first photo taken from its body."""
+    items = Article.with_bodies(
+        articles.listing().prefetch_related("authors").latest_first()[:ITEMS]
     )
+    for article in items:
+        article.feed_body = article.body()
+        article.first_photo = next(iter(article.feed_body.photos), None)
+    return items
