@@ -245,7 +245,7 @@ class VersionStatement:
             + f" FROM {quote(SiteChange._meta.db_table)} WHERE {quote('id')} = %(row)s"
         )
         self.params = {"published": Article.Status.PUBLISHED.value, "row": ROW}
-        # What the ORM applies to a time read back (SQLite's text becomes an aware datetime).
+        # What the ORM applies to a time read back, as all five columns are (SQLite gives text).
         self.field = field
         self.converters = connection.ops.get_db_converters(
             field.get_col(SiteChange._meta.db_table)
