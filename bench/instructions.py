@@ -47,9 +47,16 @@ CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15")
 SAME_COUNT = {"PYTHONHASHSEED": "0"}  # the same dictionaries, so the same count, every run
 
 
-def prepare(folder, articles):
+def mode_env(database_url, mode):
+    """The settings of the harness's ``mode`` (``harness.MODES``), the page cache off."""
+    settings = harness.MODES[mode]
+    cache_url = CACHE_URL if settings["redis"] else "dummycache://"
+    return harness.base_env(database_url, cache_url, False, settings["fragments"])
+
+
+def prepare(folder, articles, mode):
     """SQLite with the seed story and ``articles`` synthetic ones, in ``folder``."""
-    env = harness.base_env(f"sqlite:///{folder}/db.sqlite3", CACHE_URL, page_cache=False)
+    env = mode_env(f"sqlite:///{folder}/db.sqlite3", mode)
     env.update(MEDIA_ROOT=f"{folder}/media", STATIC_ROOT=f"{folder}/static", **SAME_COUNT)
     harness.manage(env, "migrate", "--noinput", "-v0")
     harness.manage(env, "loaddata", "tay_ho", "-v0")
@@ -58,10 +65,10 @@ def prepare(folder, articles):
     return env
 
 
-def prepare_postgres(articles):
+def prepare_postgres(articles, mode):
     """The benchmark's PostgreSQL database of that size, built as ``run.sh`` builds it."""
     url, _ = harness.build("postgres", articles, rebuild=False)
-    env = {**harness.base_env(url, CACHE_URL, page_cache=False), **SAME_COUNT}
+    env = {**mode_env(url, mode), **SAME_COUNT}
     harness.manage(env, "collectstatic", "--noinput", "-v0")
     return env
 
@@ -69,7 +76,8 @@ def prepare_postgres(articles):
 def count(env, args):
     import redis
 
-    redis.Redis.from_url(env["CACHE_URL"]).flushdb()
+    if env["CACHE_URL"].startswith("redis"):
+        redis.Redis.from_url(env["CACHE_URL"]).flushdb()
     for page in args.pages:
         few = instructions(env, page, args.few)
         many = instructions(env, page, args.many)
@@ -84,14 +92,18 @@ def main():
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--few", type=int, default=20)
     parser.add_argument("--many", type=int, default=120)
+    parser.add_argument(
+        "--mode", choices=["uncached", "just edited", "no cache"], default="uncached",
+        help="the harness's mode whose settings the pages are served with",
+    )  # fmt: skip
     args = parser.parse_args()
     if not shutil.which("valgrind"):
         sys.exit("valgrind is missing: apt-get install -y valgrind")
     if args.engine == "postgres":
-        count(prepare_postgres(args.articles), args)
+        count(prepare_postgres(args.articles, args.mode), args)
         return
     with tempfile.TemporaryDirectory() as folder:
-        count(prepare(folder, args.articles), args)
+        count(prepare(folder, args.articles, args.mode), args)
 
 
 if __name__ == "__main__":
