@@ -105,7 +105,7 @@ class PageCacheMiddleware:
         return get_conditional_response(
             request,
             etag=response.get("ETag"),
-            last_modified=dates_of(response)[0],
+            last_modified=last_modified_of(response),
             response=response,
         )
 
@@ -121,8 +121,7 @@ KEPT_DATES = "page_cache_dates"
 def dates_of(response):
     """``response``'s ``Last-Modified`` as a timestamp (None without one), and the longest
     age its ``Cache-Control`` allows a copy (0 without one)."""
-    kept = getattr(response, KEPT_DATES, None)
-    if kept is not None:
+    if kept := getattr(response, KEPT_DATES, None):
         return kept
     ages = [
         int(value)
@@ -130,7 +129,14 @@ def dates_of(response):
         for name, _, value in [part.strip().partition("=")]
         if name in ("max-age", "s-maxage") and value.isdigit()
     ]
-    return parse_http_date_safe(response.get("Last-Modified", "")), max(ages, default=0)
+    return last_modified_of(response), max(ages, default=0)
+
+
+def last_modified_of(response):
+    """``response``'s ``Last-Modified`` as a timestamp (None without one)."""
+    if kept := getattr(response, KEPT_DATES, None):
+        return kept[0]
+    return parse_http_date_safe(response.get("Last-Modified", ""))
 
 
 # Set on the request by what a page shows that changes on its own clock, not with the site's
@@ -194,8 +200,7 @@ def without_unsure_last_modified(response):
 
     Servers' clocks must agree to within much less than a second (NTP does).
     """
-    kept = getattr(response, KEPT_DATES, None)
-    modified = kept[0] if kept else parse_http_date_safe(response.get("Last-Modified", ""))
+    modified = last_modified_of(response)
     if modified is not None and modified >= int(timezone.now().timestamp()):
         del response["Last-Modified"]
     return response
