@@ -21,7 +21,6 @@ from ..models import Figure
 
 register = template.Library()
 
-
 LOGO = "articles/logo.png"
 """The publisher's logo in structured data."""
 
@@ -86,18 +85,6 @@ def fragment(parser, token):
     numbers. Those of an article's own page outlive the changes of every other.
     """
     return kept_fragment(parser, token, FragmentNode)
-
-
-@register.simple_tag(takes_context=True)
-def body_blocks(context, body):
-    """The blocks of an article's ``body``, each shown by the template of its kind
-    (``BodyBlock.template_name``) with ``block`` and ``body`` in its context."""
-    engine = context.template.engine
-    pieces = []
-    for block in body:
-        with context.push(block=block):
-            pieces.append(engine.get_template(block.template_name).render(context) + "\n")
-    return mark_safe("".join(pieces))
 
 
 @register.filter
