@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from .. import page_sql, richtext, search, text
+from .. import page_sql, paths, richtext, search, text
 from .body import REGIONS, Body
 
 # Top-level paths that a section slug must not take over.
@@ -409,6 +409,16 @@ class Article(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    @cached_property
+    def breadcrumb(self):
+        """Where the article sits, from the home page, as (name, path): the trail its page
+        shows and the one its structured data gives search engines."""
+        if self.category_id:
+            section = (self.category.name, self.category.get_absolute_url())
+        else:
+            section = (_("All news"), paths.fixed_path("articles:news"))
+        return [(_("Home"), paths.fixed_path("articles:home")), section]
 
     @cached_property
     def summary(self):

@@ -9,13 +9,11 @@ from django.conf import settings
 from django.core.cache.utils import make_template_fragment_key
 from django.template.loader_tags import BlockNode
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 
-from .. import lists, renditions
+from .. import lists, paths, renditions
 from ..cache import fragments, version
 from ..models import Figure
 
@@ -85,6 +83,12 @@ def fragment(parser, token):
     numbers. Those of an article's own page outlive the changes of every other.
     """
     return kept_fragment(parser, token, FragmentNode)
+
+
+@register.simple_tag
+def fixed_url(viewname):
+    """``{% url %}`` for a readers' page whose address takes no arguments (``paths``)."""
+    return paths.fixed_path(viewname)
 
 
 @register.filter
@@ -248,20 +252,6 @@ def article_body_text(body):
     return "\n".join(filter(None, (b.searchable_text() for b in body if b.kind in kinds)))
 
 
-def breadcrumb_trail(article):
-    """The article's breadcrumb, as (name, path) from the home page: the one the page shows
-    and the one its structured data gives search engines."""
-    trail = [(_("Home"), reverse("articles:home"))]
-    if article.category_id:
-        trail.append((article.category.name, article.category.get_absolute_url()))
-    else:
-        trail.append((_("All news"), reverse("articles:news")))
-    return trail
-
-
-register.filter("breadcrumb_trail", breadcrumb_trail)
-
-
 def breadcrumb_list(request, article):
     absolute = request.build_absolute_uri
     return {
@@ -269,7 +259,7 @@ def breadcrumb_list(request, article):
         "@type": "BreadcrumbList",
         "itemListElement": [
             {"@type": "ListItem", "position": n, "name": str(name), "item": absolute(url)}
-            for n, (name, url) in enumerate(breadcrumb_trail(article), start=1)
+            for n, (name, url) in enumerate(article.breadcrumb, start=1)
         ],
     }
 
