@@ -10,7 +10,7 @@ from django.core.cache.utils import make_template_fragment_key
 from django.template.loader_tags import BlockNode
 from django.templatetags.static import static
 from django.utils import timezone, translation
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from .. import lists, paths, renditions
@@ -118,12 +118,14 @@ def figure_image(figure, sizes="(max-width: 46rem) 100vw, 46rem", loading="lazy"
             mark_safe(' fetchpriority="high"') if loading == "eager" else "",
         )
     widths = renditions.widths_for(figure)
-    srcset = format_html_join(
-        ", ", "{} {}w", ((renditions.rendition_url(figure, w), w) for w in widths)
-    )
     if widths:
-        srcset = format_html("{}, {} {}w", srcset, figure.image.url, figure.image_width)
-        src = renditions.rendition_url(figure, widths[-1])
+        urls = [renditions.rendition_url(figure, w) for w in widths]
+        # Escaped once, whole, by format_html below.
+        srcset = ", ".join(
+            [f"{url} {w}w" for url, w in zip(urls, widths, strict=True)]
+            + [f"{figure.image.url} {figure.image_width}w"]
+        )
+        src = urls[-1]
     else:
         src = figure.image.url
     return format_html(
