@@ -128,6 +128,9 @@ def resolve_links(html, addresses):
     (gone, or not visible) is left as it was stored.
     """
 
+    if not addresses or not html:  # nothing to point elsewhere
+        return html or ""
+
     def current(match):
         href = match.group(1)
         found = ARTICLE_PATH.match(href)

@@ -6,6 +6,7 @@ one of its "plugins": ``region`` and ``ordering`` are its fields); the page read
 them in one query (``page_sql``).
 """
 
+import functools
 from collections.abc import Sequence
 
 from content_editor.models import PluginBase, Region
@@ -58,23 +59,11 @@ class Body(Sequence):
         blocks = []
         for kind, *row in self.rows:
             model = BLOCK_KINDS[kind]
-            values = dict(zip(BODY_COLUMNS, row, strict=True))
-            names = [f.attname for f in model._meta.concrete_fields]
-            own = {
-                "id": values["id"],
-                "article_id": self.article.pk,
-                "region": BODY,
-                "ordering": values["ordering"],
-                **{name: values[column] for name, column in model.body_columns.items()},
-            }
-            block = model.from_db(db, names, [own[name] for name in names])
+            row.extend((self.article.pk, BODY))
+            block = model.from_db(db, *_reading(model, row))
             block.article = self.article
             if model.kind == "figure" and block.photo_id is not None:
-                # In the model's order of fields, as ``from_db`` takes them.
-                names = [f.attname for f in Photo._meta.concrete_fields]
-                names = [name for name in names if name in PHOTO_COLUMNS]
-                photo_values = [values[PHOTO_COLUMNS[name]] for name in names]
-                block.photo = Photo.from_db(db, names, photo_values)
+                block.photo = Photo.from_db(db, *_reading(Photo, row))
             if model.kind == "card":
                 block.shown = self.linked.get(block.target_id)
             elif model.kind == "text":
@@ -111,7 +100,7 @@ class Body(Sequence):
     def has_embeds(self):
         return BLOCK_KINDS.kinds.index("embed") in [row[0] for row in self.rows]
 
-    @property
+    @cached_property
     def addresses(self):
         return {pk: article.get_absolute_url() for pk, article in self.linked.items()}
 
@@ -120,6 +109,33 @@ class Body(Sequence):
         return sorted(
             (pk, article.get_absolute_url(), article.title) for pk, article in self.linked.items()
         )
+
+
+def _reading(model, row):
+    """``model.from_db()``'s field names and values, read from a row of the body's query
+    with the article's id and the region added at its end."""
+    names, columns = _columns(model)
+    return names, [row[column] for column in columns]
+
+
+@functools.cache
+def _columns(model):
+    """A model's field names in its order, as ``from_db`` takes them, and the column of the
+    body's rows each is read from."""
+    from .photos import Photo
+
+    if model is Photo:
+        where = {name: BODY_COLUMNS.index(column) for name, column in PHOTO_COLUMNS.items()}
+    else:
+        where = {
+            "id": BODY_COLUMNS.index("id"),
+            "ordering": BODY_COLUMNS.index("ordering"),
+            "article_id": len(BODY_COLUMNS),
+            "region": len(BODY_COLUMNS) + 1,
+            **{name: BODY_COLUMNS.index(column) for name, column in model.body_columns.items()},
+        }
+    names = tuple(f.attname for f in model._meta.concrete_fields if f.attname in where)
+    return names, tuple(where[name] for name in names)
 
 
 class BlockKeyManager(models.Manager):
