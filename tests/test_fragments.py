@@ -194,3 +194,35 @@ def test_a_fragment_of_small_plain_values_is_kept_once_for_each_value_and_its_ty
     )
     assert fragments.key("f", None, [1]) != fragments.key("f", None, [True])
     assert fragments.key("f", None, []) != fragments.key("g", None, [])
+
+
+def test_a_deferred_field_read_while_rendering_counts_in_the_key_of_what_is_kept(story):
+    fragment = Template(
+        "{% load news %}{% fragment f article %}{{ article.sapo }}{% endfragment %}"
+    )
+
+    def render():
+        # The sapo is left out of the query: only the template reads it.
+        return fragment.render(Context({"article": Article.objects.only("title").get(pk=story.pk)}))
+
+    Article.objects.filter(pk=story.pk).update(sapo="Chợ mở suốt đêm.")
+    assert render() == "Chợ mở suốt đêm."
+    Article.objects.filter(pk=story.pk).update(sapo="Chợ mở đến sáng.")
+    assert render() == "Chợ mở đến sáng."
+
+
+def test_a_render_that_reads_nothing_more_is_keyed_once(story, monkeypatch):
+    keys = []  # each key new: every render is a miss
+    monkeypatch.setattr(fragments, "key", lambda *args: keys.append(args) or object())
+    article = Article.objects.select_related("category").get(pk=story.pk)
+    kept = Template(
+        "{% load news %}{% fragment f article %}{{ article.category.name }}{% endfragment %}"
+    )
+
+    assert kept.render(Context({"article": article})) == "Nhịp sống Thủ đô"
+    assert len(keys) == 1
+
+    keys.clear()
+    lazily = Article.objects.get(pk=story.pk)  # its section is read by the render
+    assert kept.render(Context({"article": lazily})) == "Nhịp sống Thủ đô"
+    assert len(keys) == 2

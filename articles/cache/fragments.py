@@ -170,12 +170,32 @@ def _attnames(model):
     return tuple(field.attname for field in model._meta.concrete_fields)
 
 
+def _loaded(values):
+    """How much of the keyed rows is loaded: their fields and related rows, which a render
+    that reads a deferred field or a relation adds to."""
+    counts, seen, rows = [], set(), list(values)
+    while rows:
+        value = rows.pop()
+        if isinstance(value, (list, tuple)):
+            rows.extend(value)
+        elif isinstance(value, models.Model) and id(value) not in seen:
+            seen.add(id(value))
+            related = value._state.fields_cache
+            counts.append(len(value.__dict__.keys() & _attnames(type(value))) + len(related))
+            rows.extend(other for other in related.values() if other is not None)
+    return counts
+
+
 def rendered(name, request, values, render):
     """The HTML of ``render()``, from this process's copy when the values are the same."""
-    html = store.get(key(name, request, values))
+    found = key(name, request, values)
+    html = store.get(found)
     if html is None:
+        loaded = _loaded(values)
         html = render()
         # Rendering may have read related rows the first key did not count (a section
         # loaded lazily): the copy is kept under the key of what it was rendered from.
-        store.keep(key(name, request, values), html)
+        if _loaded(values) != loaded:
+            found = key(name, request, values)
+        store.keep(found, html)
     return html
