@@ -1,5 +1,5 @@
-"""The readers' fixed pages (home, all news, the feed, search) are linked by addresses
-reversed once per process, and the same as Django's own."""
+"""The readers' pages are linked by addresses reversed once per process, the same as
+Django's own, kept apart for each argument, URLconf, script prefix and language."""
 
 import pytest
 from django.http import HttpResponse
@@ -7,7 +7,7 @@ from django.template import Context, Template
 from django.urls import include, path, reverse, set_script_prefix
 from django.utils import translation
 
-from articles.paths import fixed_path
+from articles.paths import path_to
 
 FIXED = ["articles:home", "articles:news", "articles:feed", "articles:search"]
 
@@ -19,41 +19,55 @@ urlpatterns = [
 
 @pytest.mark.parametrize("viewname", FIXED)
 def test_a_fixed_address_is_djangos_own(viewname):
-    assert fixed_path(viewname) == reverse(viewname)
+    assert path_to(viewname) == reverse(viewname)
+
+
+def test_an_address_with_arguments_is_djangos_own_for_each_of_them():
+    address = {"section": "van-hoa", "slug": "le-hoi-den-voi-phuc", "pk": 7}
+    assert path_to("articles:article", **address) == reverse("articles:article", kwargs=address)
+    assert path_to("articles:article", **{**address, "slug": "le-hoi"}) == reverse(
+        "articles:article", kwargs={**address, "slug": "le-hoi"}
+    )
+    assert path_to("articles:category", "van-hoa") == reverse("articles:category", args=["van-hoa"])
+    assert path_to("articles:category", "the-thao") == reverse(
+        "articles:category", args=["the-thao"]
+    )
 
 
 def test_the_template_tag_writes_what_the_url_tag_writes():
-    written = Template(
-        "{% load news %}" + "".join(f"{{% fixed_url '{name}' %}}|" for name in FIXED)
-    ).render(Context())
-    assert written == "".join(f"{reverse(name)}|" for name in FIXED)
+    tags = "".join(f"{{% path_to '{name}' %}}|" for name in FIXED)
+    tags += "{% path_to 'articles:category' 'van-hoa' %}|{% path_to 'articles:count-read' 7 %}"
+    written = Template("{% load news %}" + tags).render(Context())
+    assert written == "".join(f"{reverse(name)}|" for name in FIXED) + "|".join(
+        [reverse("articles:category", args=["van-hoa"]), reverse("articles:count-read", args=[7])]
+    )
 
 
 def test_an_address_follows_where_the_site_is_mounted():
-    assert fixed_path("articles:news") == reverse("articles:news")
+    assert path_to("articles:news") == reverse("articles:news")
     set_script_prefix("/bao/")
     try:
-        assert fixed_path("articles:news").startswith("/bao/")
-        assert fixed_path("articles:news") == reverse("articles:news")
+        assert path_to("articles:news").startswith("/bao/")
+        assert path_to("articles:news") == reverse("articles:news")
     finally:
         set_script_prefix("/")
-    assert not fixed_path("articles:news").startswith("/bao/")
+    assert not path_to("articles:news").startswith("/bao/")
 
 
 def test_an_address_follows_the_urlconf(settings):
-    home = fixed_path("articles:home")
+    home = path_to("articles:home")
     settings.ROOT_URLCONF = __name__
-    assert fixed_path("articles:home") == "/trang-nha/"
+    assert path_to("articles:home") == "/trang-nha/"
     settings.ROOT_URLCONF = "newsroom.urls"
-    assert fixed_path("articles:home") == home
+    assert path_to("articles:home") == home
 
 
 def test_an_address_is_reversed_once_for_each_language():
     from articles import paths
 
     paths._reversed.cache_clear()
-    fixed_path("articles:feed"), fixed_path("articles:feed")
+    path_to("articles:feed"), path_to("articles:feed")
     with translation.override("en"):
-        fixed_path("articles:feed")
+        path_to("articles:feed")
     assert paths._reversed.cache_info().misses == 2
     assert paths._reversed.cache_info().hits == 1

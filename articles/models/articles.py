@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, router, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -165,7 +164,7 @@ class Category(models.Model):
         )
 
     def get_absolute_url(self):
-        return reverse("articles:category", args=[self.slug])
+        return paths.path_to("articles:category", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -375,7 +374,7 @@ class Article(models.Model):
         )
 
     def get_absolute_url(self):
-        return reverse("articles:article", kwargs=self.address())
+        return paths.path_to("articles:article", **self.address())
 
     def normalise(self):
         """Its text NFC, however it arrives (``signals.normalise_text``)."""
@@ -417,8 +416,8 @@ class Article(models.Model):
         if self.category_id:
             section = (self.category.name, self.category.get_absolute_url())
         else:
-            section = (_("All news"), paths.fixed_path("articles:news"))
-        return [(_("Home"), paths.fixed_path("articles:home")), section]
+            section = (_("All news"), paths.path_to("articles:news"))
+        return [(_("Home"), paths.path_to("articles:home")), section]
 
     @cached_property
     def summary(self):

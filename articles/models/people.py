@@ -6,10 +6,9 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .. import text, uploads
+from .. import paths, text, uploads
 from .articles import SlugKeyManager, save_with_free_slug, unique_slug
 
 
@@ -69,7 +68,7 @@ class Topic(NamedWithSlug):
         verbose_name_plural = _("topics")
 
     def get_absolute_url(self):
-        return reverse("articles:topic", args=[self.slug])
+        return paths.path_to("articles:topic", self.slug)
 
 
 def author_photo_upload_to(instance, filename):
@@ -104,7 +103,7 @@ class Author(NamedWithSlug):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:author", args=[self.slug])
+        return paths.path_to("articles:author", self.slug)
 
 
 BYLINE_SEPARATORS = re.compile(r"\s*(?:,|;|&|\s-\s|\bvà\b)\s*")

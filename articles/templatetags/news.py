@@ -86,9 +86,9 @@ def fragment(parser, token):
 
 
 @register.simple_tag
-def fixed_url(viewname):
-    """``{% url %}`` for a readers' page whose address takes no arguments (``paths``)."""
-    return paths.fixed_path(viewname)
+def path_to(viewname, *args):
+    """``{% url %}`` for the readers' pages, each address reversed once (``paths``)."""
+    return paths.path_to(viewname, *args)
 
 
 @register.filter
